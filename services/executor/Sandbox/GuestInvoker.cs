@@ -1,0 +1,189 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Wasmtime;
+using WasmWizard.Shared.Contracts;
+
+namespace WasmWizard.Executor.Sandbox;
+
+/// <summary>
+/// Runs one compiled module once, on the calling (guest) thread: a fresh store with the run's limits, WASI
+/// with only what the caller gave (no preopens, no host environment), the deadline armed before instantiation,
+/// then <c>_start</c>. Whatever happens, the result names exactly one outcome.
+/// </summary>
+internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> options, StdinFiles stdinFiles)
+{
+    // With fuel metering on, a run that asked for no budget still needs fuel to execute at all.
+    private const ulong UnmeteredFuel = long.MaxValue;
+
+    private readonly SandboxOptions _options = options.Value;
+
+    public RunResult Invoke(CompiledModule compiled, RunRequest request, CancellationToken cancellation)
+    {
+        var limits = request.Limits;
+        var state = new GuestRunState(
+            TimeSpan.FromMilliseconds(limits.TimeoutMs), _options.MaxStdoutBytes, _options.MaxStderrBytes, cancellation);
+        var stdinPath = request.Stdin.Length > 0 ? stdinFiles.Write(request.Stdin) : null;
+        try
+        {
+            using var store = new Store(engine.Engine, state);
+            store.SetLimits(
+                memorySize: limits.MemoryLimitBytes,
+                tableElements: (uint)_options.MaxTableElements,
+                instances: _options.MaxInstances,
+                tables: _options.MaxTables,
+                memories: 1);
+
+            ulong fuelBudget = 0;
+            if (engine.FuelEnabled)
+            {
+                fuelBudget = limits.Fuel ?? UnmeteredFuel;
+                store.Fuel = fuelBudget;
+            }
+
+            // Deadline checks happen on every epoch tick; the callback ends the run once it is over time.
+            store.SetEpochDeadline(1);
+            store.SetEpochDeadlineCallback(_ => state.OnEpochTick());
+
+            var wasi = new WasiConfiguration()
+                .WithArgs([request.ProgramName, .. request.Args])
+                .WithEnvironmentVariables(request.Env.Select(e => (e.Key, e.Value)))
+                .WithStandardOutputCallback(data => state.Stdout.Append(data))
+                .WithStandardErrorCallback(data => state.Stderr.Append(data));
+            if (stdinPath is not null)
+            {
+                wasi.WithStandardInput(stdinPath);
+            }
+
+            store.SetWasiConfiguration(wasi);
+
+            state.Start();
+            var (outcome, exitCode, trapKind, message) = Run(compiled, store, state, limits);
+            ulong? fuelConsumed = engine.FuelEnabled ? fuelBudget - store.Fuel : null;
+            return new RunResult(
+                outcome,
+                exitCode,
+                trapKind,
+                message,
+                state.Stdout.ToArray(),
+                state.Stdout.Truncated,
+                state.Stderr.ToArray(),
+                state.Stderr.Truncated,
+                state.Elapsed.TotalMilliseconds,
+                fuelConsumed);
+        }
+        finally
+        {
+            if (stdinPath is not null)
+            {
+                stdinFiles.Delete(stdinPath);
+            }
+        }
+    }
+
+    private (string Outcome, int? ExitCode, string? TrapKind, string? Message) Run(
+        CompiledModule compiled, Store store, GuestRunState state, RunLimits limits)
+    {
+        if (compiled.InitialMemoryBytes > limits.MemoryLimitBytes)
+        {
+            return (ExecutionOutcome.MemoryLimit, null, null,
+                $"The module needs {Mebibytes(compiled.InitialMemoryBytes)} of memory to start; "
+                + $"the limit is {Mebibytes(limits.MemoryLimitBytes)}.");
+        }
+
+        Instance? instance = null;
+        try
+        {
+            instance = engine.Linker.Instantiate(store, compiled.Module);
+            var start = instance.GetAction("_start")
+                ?? throw new InvalidOperationException("The validated module lost its _start export.");
+            start();
+            return (ExecutionOutcome.Exited, 0, null, null);
+        }
+        catch (Exception e) when (e is WasmtimeException or GuestDeadlineExceededException or GuestCancelledException)
+        {
+            if (state.Cancelled)
+            {
+                throw new OperationCanceledException("The caller stopped waiting for the run.", e);
+            }
+
+            return Classify(e, state, limits, instance is not null && GrowFailed(compiled, instance));
+        }
+    }
+
+    private (string, int?, string?, string?) Classify(Exception e, GuestRunState state, RunLimits limits, bool growFailed)
+    {
+        if (state.DeadlineExceeded)
+        {
+            return (ExecutionOutcome.Timeout, null, null, $"The run exceeded its deadline of {limits.TimeoutMs} ms.");
+        }
+
+        if (e is TrapException { Type: TrapCode.OutOfFuel })
+        {
+            return (ExecutionOutcome.FuelExhausted, null, null, $"The run used up its fuel budget of {limits.Fuel}.");
+        }
+
+        var memoryLimitMessage =
+            $"The module needed more than its memory limit of {Mebibytes(limits.MemoryLimitBytes)} and then failed.";
+        if (e is WasmtimeException { ExitCode: int exitCode })
+        {
+            if (exitCode == 0)
+            {
+                return (ExecutionOutcome.Exited, 0, null, null);
+            }
+
+            return growFailed
+                ? (ExecutionOutcome.MemoryLimit, exitCode, null, memoryLimitMessage)
+                : (ExecutionOutcome.Exited, exitCode, null, $"The module exited with code {exitCode}.");
+        }
+
+        if (growFailed)
+        {
+            return (ExecutionOutcome.MemoryLimit, null, null, memoryLimitMessage);
+        }
+
+        if (e is TrapException trap)
+        {
+            var kind = SnakeCase(trap.Type.ToString());
+            return (ExecutionOutcome.Trapped, null, kind, $"The module trapped: {kind.Replace('_', ' ')}.");
+        }
+
+        if (e.InnerException is GuestMemoryFaultException fault)
+        {
+            return (ExecutionOutcome.Trapped, null, "memory_out_of_bounds", $"The module trapped: {fault.Message}");
+        }
+
+        return (ExecutionOutcome.Rejected, null, null, "The module could not run: " + FirstLine(e.Message));
+    }
+
+    private static bool GrowFailed(CompiledModule compiled, Instance instance)
+    {
+        _ = compiled;
+        _ = instance;
+        return false;
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length > 500 ? line[..500] : line;
+    }
+
+    private static string Mebibytes(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / (1024.0 * 1024):0.##} MiB";
+
+    private static string SnakeCase(string pascal)
+    {
+        var builder = new StringBuilder(pascal.Length + 8);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            if (char.IsUpper(pascal[i]) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(pascal[i]));
+        }
+
+        return builder.ToString();
+    }
+}

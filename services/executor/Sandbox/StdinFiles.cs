@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+
+namespace WasmWizard.Executor.Sandbox;
+
+/// <summary>
+/// Wasmtime .NET takes stdin only from a file, so each run's input goes to a private file that lives as long
+/// as the run: owner-only permissions in a folder only this process uses.
+/// </summary>
+internal sealed class StdinFiles
+{
+    private readonly string _directory;
+
+    public StdinFiles(IOptions<SandboxOptions> options)
+    {
+        _directory = options.Value.TempDirectory
+            ?? Path.Combine(Path.GetTempPath(), $"wasmwizard-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public string Write(byte[] content)
+    {
+        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".stdin");
+        using var stream = PrivateFile.CreateNew(path);
+        stream.Write(content);
+        return path;
+    }
+
+    public void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for the OS temp cleaner; the name is random and the content is owner-only.
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Buffers.Binary;
+using Wasmtime;
+
+namespace WasmWizard.Executor.Sandbox;
+
+/// <summary>
+/// Our own versions of the few WASI preview1 calls that can block or that must agree with them on time.
+/// Wasmtime's <c>poll_oneoff</c> sleeps in host code where epoch interruption cannot reach it, so a guest could
+/// sleep far past its deadline; ours sleeps on the run's clock and ends the run at the deadline. The clocks are
+/// shadowed too, so that an absolute monotonic timeout means the same instant to the guest and to us.
+/// Everything else stays Wasmtime's implementation.
+/// </summary>
+internal static class WasiShims
+{
+    private const string Module = "wasi_snapshot_preview1";
+
+    private const int ErrnoSuccess = 0;
+    private const int ErrnoBadf = 8;
+    private const int ErrnoInval = 28;
+
+    private const int ClockRealtime = 0;
+    private const int ClockMonotonic = 1;
+    private const int ClockProcessCputime = 2;
+    private const int ClockThreadCputime = 3;
+
+    private const byte EventTypeClock = 0;
+    private const byte EventTypeFdRead = 1;
+    private const byte EventTypeFdWrite = 2;
+
+    private const int SubscriptionSize = 48;
+    private const int EventSize = 32;
+
+    public static void Define(Linker linker)
+    {
+        linker.DefineFunction(Module, "poll_oneoff", (CallerFunc<int, int, int, int, int>)PollOneoff);
+        linker.DefineFunction(Module, "clock_time_get", (CallerFunc<int, long, int, int>)ClockTimeGet);
+        linker.DefineFunction(Module, "clock_res_get", (CallerFunc<int, int, int>)ClockResGet);
+    }
+
+    private static int ClockTimeGet(Caller caller, int clockId, long precision, int resultPtr)
+    {
+        var state = State(caller);
+        ulong now;
+        switch (clockId)
+        {
+            case ClockRealtime:
+                now = RealtimeNanoseconds();
+                break;
+            case ClockMonotonic:
+                now = state.MonotonicNanoseconds;
+                break;
+            case ClockProcessCputime or ClockThreadCputime:
+                // Wasmtime answers BADF for the CPU-time clocks; keep the guest-visible behaviour the same.
+                return ErrnoBadf;
+            default:
+                return ErrnoInval;
+        }
+
+        var memory = GuestMemory(caller);
+        Span(memory, resultPtr, 8, alignment: 8).WriteUInt64(0, now);
+        return ErrnoSuccess;
+    }
+
+    private static int ClockResGet(Caller caller, int clockId, int resultPtr)
+    {
+        ulong resolution = clockId switch
+        {
+            ClockRealtime => 1_000,
+            ClockMonotonic => 1,
+            _ => 0,
+        };
+        if (resolution == 0)
+        {
+            return clockId is ClockProcessCputime or ClockThreadCputime ? ErrnoBadf : ErrnoInval;
+        }
+
+        Span(GuestMemory(caller), resultPtr, 8, alignment: 8).WriteUInt64(0, resolution);
+        return ErrnoSuccess;
+    }
+
+    private static int PollOneoff(Caller caller, int subscriptionsPtr, int eventsPtr, int count, int eventCountPtr)
+    {
+        if (count == 0)
+        {
+            // Sleeping forever is not a thing in preview1.
+            return ErrnoInval;
+        }
+
+        var state = State(caller);
+        var memory = GuestMemory(caller);
+        var total = (long)(uint)count;
+        var subscriptions = Span(memory, subscriptionsPtr, total * SubscriptionSize, alignment: 8).ToArray();
+        var now = state.MonotonicNanoseconds;
+
+        var deadlines = new ulong?[count];
+        var fdReady = new bool[count];
+        var anyFdReady = false;
+        ulong earliest = ulong.MaxValue;
+        for (var i = 0; i < count; i++)
+        {
+            var sub = subscriptions.AsSpan(i * SubscriptionSize, SubscriptionSize);
+            switch (sub[8])
+            {
+                case EventTypeClock:
+                    var id = BinaryPrimitives.ReadUInt32LittleEndian(sub[16..]);
+                    var timeout = BinaryPrimitives.ReadUInt64LittleEndian(sub[24..]);
+                    var absolute = (BinaryPrimitives.ReadUInt16LittleEndian(sub[40..]) & 1) != 0;
+                    ulong deadline;
+                    if (id == ClockMonotonic)
+                    {
+                        deadline = absolute ? timeout : SaturatingAdd(now, timeout);
+                    }
+                    else if (id == ClockRealtime)
+                    {
+                        var realNow = RealtimeNanoseconds();
+                        var relative = absolute ? (timeout > realNow ? timeout - realNow : 0) : timeout;
+                        deadline = SaturatingAdd(now, relative);
+                    }
+                    else
+                    {
+                        return ErrnoInval;
+                    }
+
+                    deadlines[i] = deadline;
+                    earliest = Math.Min(earliest, deadline);
+                    break;
+                case EventTypeFdRead:
+                    // Stdin is a buffer the guest can always read (or read EOF from) at once.
+                    if (BinaryPrimitives.ReadUInt32LittleEndian(sub[16..]) != 0)
+                    {
+                        return ErrnoBadf;
+                    }
+
+                    fdReady[i] = anyFdReady = true;
+                    break;
+                case EventTypeFdWrite:
+                    var fd = BinaryPrimitives.ReadUInt32LittleEndian(sub[16..]);
+                    if (fd is not (1 or 2))
+                    {
+                        return ErrnoBadf;
+                    }
+
+                    fdReady[i] = anyFdReady = true;
+                    break;
+                default:
+                    return ErrnoInval;
+            }
+        }
+
+        if (!anyFdReady)
+        {
+            state.SleepUntil(earliest);
+        }
+
+        now = state.MonotonicNanoseconds;
+        var events = Span(memory, eventsPtr, total * EventSize, alignment: 8);
+        var written = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var ready = fdReady[i] || (deadlines[i] is { } deadline && deadline <= now);
+            if (!ready)
+            {
+                continue;
+            }
+
+            var sub = subscriptions.AsSpan(i * SubscriptionSize, SubscriptionSize);
+            var evt = events.Slice(written * EventSize, EventSize);
+            evt.Clear();
+            sub[..8].CopyTo(evt);
+            evt[10] = sub[8];
+            if (sub[8] != EventTypeClock)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(evt[16..], 1UL);
+            }
+
+            written++;
+        }
+
+        Span(memory, eventCountPtr, 4, alignment: 4).WriteUInt32(0, (uint)written);
+        return ErrnoSuccess;
+    }
+
+    private static GuestRunState State(Caller caller) =>
+        caller.GetData() as GuestRunState ?? throw new InvalidOperationException("The store carries no run state.");
+
+    private static Memory GuestMemory(Caller caller) =>
+        caller.GetMemory("memory") ?? throw new GuestMemoryFaultException("The module exports no memory.");
+
+    private static Span<byte> Span(Memory memory, int pointer, long length, int alignment)
+    {
+        var address = (long)(uint)pointer;
+        if (address % alignment != 0)
+        {
+            throw new GuestMemoryFaultException($"Pointer {address} passed to WASI is not {alignment}-byte aligned.");
+        }
+
+        if (address + length > memory.GetLength() || length > int.MaxValue)
+        {
+            throw new GuestMemoryFaultException($"Pointer {address} (+{length} bytes) passed to WASI is out of bounds.");
+        }
+
+        return memory.GetSpan(address, (int)length);
+    }
+
+    private static void WriteUInt64(this Span<byte> span, int offset, ulong value) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(span[offset..], value);
+
+    private static void WriteUInt32(this Span<byte> span, int offset, uint value) =>
+        BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], value);
+
+    private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
+
+    private static ulong RealtimeNanoseconds() => (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+}

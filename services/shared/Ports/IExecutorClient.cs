@@ -1,0 +1,20 @@
+using WasmWizard.Shared.Contracts;
+
+namespace WasmWizard.Shared.Ports;
+
+/// <summary>How the api reaches the executor: a direct call when embedded, service invocation when distributed.</summary>
+public interface IExecutorClient
+{
+    /// <summary>
+    /// Validates and compiles a module so later runs reuse it.
+    /// Throws <see cref="ModuleRejectedException"/> when the module is refused.
+    /// </summary>
+    Task<PreparedModule> PrepareModuleAsync(byte[] module, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a module once. Throws <see cref="ExecutorBusyException"/> when every slot is busy,
+    /// <see cref="ModuleRejectedException"/> for an ad-hoc module that is refused and
+    /// <see cref="RunRequestRejectedException"/> for a request beyond the executor's limits.
+    /// </summary>
+    Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,29 @@
+namespace WasmWizard.Shared.Ports;
+
+/// <summary>Users and their API keys.</summary>
+public interface IIdentityStore
+{
+    /// <summary>Creates a user together with their first key. Returns false when the email is taken.</summary>
+    Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken);
+
+    /// <summary>Finds a user by id.</summary>
+    Task<UserRecord?> GetUserAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Finds a user by email (exact, case-insensitive).</summary>
+    Task<UserRecord?> FindUserByEmailAsync(string email, CancellationToken cancellationToken);
+
+    /// <summary>Lists users, newest first.</summary>
+    Task<PagedResult<UserRecord>> ListUsersAsync(int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Finds a valid (not revoked) key by the SHA-256 of its secret, with its owner.</summary>
+    Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(string keyHash, CancellationToken cancellationToken);
+
+    /// <summary>Adds a key to an existing user.</summary>
+    Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Lists a user's keys, newest first, revoked ones included.</summary>
+    Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>Revokes one of a user's keys. Returns false when the user has no such key.</summary>
+    Task<bool> RevokeKeyAsync(Guid userId, Guid keyId, DateTimeOffset at, CancellationToken cancellationToken);
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text;
+using WasmWizard.Shared.Contracts;
+
+namespace WasmWizard.Executor.Tests.Sandbox;
+
+/// <summary>The wall-time deadline, wherever the guest spends its time. Each run must end within deadline + 10 %.</summary>
+public sealed class DeadlineTests : IDisposable
+{
+    private const int TimeoutMs = 1_000;
+
+    private readonly SandboxHarness _harness = new();
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public async Task Run_LoopInStart_TimesOutWithinDeadline()
+    {
+        await AssertTimesOut(Wat.Command($$"""
+            {{Wat.Data(200, "spinning\n")}}
+            (func (export "_start") (call $print (i32.const 200) (i32.const 9)) (loop (br 0)))
+            """), expectedStdout: "spinning\n");
+    }
+
+    [Fact]
+    public async Task Run_LoopInStartFunction_TimesOutDuringInstantiation()
+    {
+        // The start function runs inside instantiation, so the deadline must already be armed then.
+        await AssertTimesOut(Wat.Command("""
+            (func $init (loop (br 0)))
+            (start $init)
+            (func (export "_start"))
+            """));
+    }
+
+    [Fact]
+    public async Task Run_SleepInPollOneoff_DoesNotOutliveDeadline()
+    {
+        // One hour of sleep in a WASI call: host code that epoch interruption cannot reach.
+        await AssertTimesOut(Wat.Command("""
+            (func (export "_start") (call $sleep (i64.const 3600000000000)))
+            """));
+    }
+
+    [Fact]
+    public async Task Run_ManyShortSleeps_StillEndsAtDeadline()
+    {
+        await AssertTimesOut(Wat.Command("""
+            (func (export "_start") (loop (call $sleep (i64.const 30000000)) (br 0)))
+            """));
+    }
+
+    private async Task AssertTimesOut(string wat, string? expectedStdout = null)
+    {
+        var limits = SandboxHarness.DefaultLimits with { TimeoutMs = TimeoutMs };
+        var module = Wat.Compile(wat);
+        await _harness.RunBytesAsync(module, SandboxHarness.DefaultLimits with { TimeoutMs = 1 });
+
+        var started = Stopwatch.GetTimestamp();
+        var result = await _harness.RunBytesAsync(module, limits);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(ExecutionOutcome.Timeout, result.Outcome);
+        Assert.Null(result.ExitCode);
+        Assert.InRange(elapsed.TotalMilliseconds, TimeoutMs, TimeoutMs * 1.1);
+        Assert.InRange(result.DurationMs, TimeoutMs, TimeoutMs * 1.1);
+        if (expectedStdout is not null)
+        {
+            Assert.Equal(expectedStdout, Encoding.UTF8.GetString(result.Stdout));
+        }
+    }
+}
