@@ -37,6 +37,8 @@ public sealed class SandboxHarness : IDisposable, IModuleBytesSource
 
     public SandboxStatistics Statistics => _services.GetRequiredService<SandboxStatistics>();
 
+    internal int FreeSlots => _services.GetRequiredService<GuestThreadPool>().FreeSlots;
+
     public static RunLimits DefaultLimits { get; } = new(5_000, 128L * 1024 * 1024, null);
 
     /// <summary>Uploads a module the way the api does: prepare it, then keep its bytes for the executor.</summary>

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using WasmWizard.Executor.Sandbox;
+using WasmWizard.Shared.Contracts;
+
+namespace WasmWizard.Executor.Tests.Sandbox;
+
+public sealed class ConcurrencyTests
+{
+    [Fact]
+    public async Task Run_AllSlotsBusy_RefusedAtOnceWithRetryAfter()
+    {
+        using var harness = new SandboxHarness(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        var sleeper = Wat.Compile(Wat.Command("""(func (export "_start") (call $sleep (i64.const 800000000)))"""));
+        var quick = Wat.Compile(Wat.Command("""(func (export "_start"))"""));
+        await harness.RunBytesAsync(quick);
+
+        var busy = harness.RunBytesAsync(sleeper);
+        await WaitUntil(() => !busy.IsCompleted && FreeSlots(harness) == 0);
+        var started = Stopwatch.GetTimestamp();
+        var refusal = await Assert.ThrowsAsync<ExecutorBusyException>(() => harness.RunBytesAsync(quick));
+        var refusedAfter = Stopwatch.GetElapsedTime(started);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), refusal.RetryAfter);
+        Assert.True(refusedAfter < TimeSpan.FromMilliseconds(200), $"refusal took {refusedAfter}");
+        Assert.True((await busy).Succeeded);
+        Assert.True((await harness.RunBytesAsync(quick)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Run_Guest_RunsOnDedicatedThreadNotThreadPool()
+    {
+        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
+
+        var (isPoolThread, name) = await pool.RunAsync(
+            () => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+
+        Assert.False(isPoolThread);
+        Assert.StartsWith("wasm-guest-", name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ManyConcurrentGuests_EachGetsItsOwnResult()
+    {
+        using var harness = new SandboxHarness();
+        var module = Wat.Compile(Wat.Command("""
+            (func (export "_start")
+              (i32.store (i32.const 16) (i32.const 300))
+              (i32.store (i32.const 20) (i32.const 100))
+              (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24)))
+              (call $print (i32.const 300) (i32.load (i32.const 24))))
+            """));
+
+        var runs = Enumerable.Range(0, 4).Select(i => harness.RunBytesAsync(module, stdin: [(byte)('a' + i)])).ToArray();
+        var results = await Task.WhenAll(runs);
+
+        Assert.Equal(["a", "b", "c", "d"], results.Select(r => System.Text.Encoding.ASCII.GetString(r.Stdout)));
+    }
+
+    [Fact]
+    public async Task Run_CallerCancels_RunStopsAndSlotIsFreed()
+    {
+        using var harness = new SandboxHarness(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        var spinner = Wat.Compile(Wat.Command("""(func (export "_start") (loop (br 0)))"""));
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var request = new RunRequest(
+            CompiledModuleCache.Sha256Of(spinner), spinner, "spin.wasm", [], [], [], SandboxHarness.DefaultLimits);
+
+        var run = harness.Sandbox.RunAsync(request, cancellation.Token);
+        await WaitUntil(() => FreeSlots(harness) == 0);
+        var started = Stopwatch.GetTimestamp();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await WaitUntil(() => FreeSlots(harness) == 1);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2));
+    }
+
+    private static int FreeSlots(SandboxHarness harness) => harness.FreeSlots;
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (!condition())
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, "condition not reached within 10 s");
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+    }
+}
