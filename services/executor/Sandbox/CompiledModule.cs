@@ -3,7 +3,8 @@ using Wasmtime;
 namespace WasmWizard.Executor.Sandbox;
 
 /// <summary>A module compiled for this engine, shared by every run of the same bytes.</summary>
-internal sealed class CompiledModule(string sha256, Module module, long initialMemoryBytes, bool tracksGrowFailures)
+internal sealed class CompiledModule(
+    string sha256, Module module, long initialMemoryBytes, long maximumMemoryPages, bool tracksGrowFailures)
 {
     /// <summary>Bumped whenever the instrumentation changes, so old artifacts are not reused.</summary>
     public const int InstrumentationVersion = 1;
@@ -14,6 +15,9 @@ internal sealed class CompiledModule(string sha256, Module module, long initialM
 
     /// <summary>Linear memory the module needs before it runs a single instruction.</summary>
     public long InitialMemoryBytes => initialMemoryBytes;
+
+    /// <summary>The most pages the module's memory may ever have: its declared maximum, or what 32 bits address.</summary>
+    public long MaximumMemoryPages => maximumMemoryPages;
 
     /// <summary>Whether the module was instrumented to record refused <c>memory.grow</c> calls.</summary>
     public bool TracksGrowFailures => tracksGrowFailures;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wasmtime;
+using WasmWizard.Executor.Sandbox.Instrumentation;
 using WasmWizard.Shared.Contracts;
 
 namespace WasmWizard.Executor.Sandbox;
@@ -197,7 +198,19 @@ internal sealed partial class CompiledModuleCache : IDisposable
 
     private CompiledModule CompileNow(string sha256, byte[] bytes)
     {
-        var module = Module.FromBytes(_engine.Engine, sha256, bytes);
+        var toCompile = bytes;
+        try
+        {
+            toCompile = MemoryGrowInstrumenter.Instrument(bytes) ?? bytes;
+        }
+        catch (WasmInstrumentationException e)
+        {
+            // The module is valid (Wasmtime said so) but uses something the rewriter does not know. It still runs;
+            // only a refused memory.grow will show as the failure it caused instead of memory_limit.
+            Log.NotInstrumented(_logger, sha256, e.Message);
+        }
+
+        var module = Module.FromBytes(_engine.Engine, sha256, toCompile);
         try
         {
             ModuleValidator.CheckInterface(module);
@@ -212,8 +225,16 @@ internal sealed partial class CompiledModuleCache : IDisposable
         return Describe(sha256, module);
     }
 
-    private static CompiledModule Describe(string sha256, Module module) =>
-        new(sha256, module, ModuleValidator.InitialMemoryBytes(module), tracksGrowFailures: false);
+    private static CompiledModule Describe(string sha256, Module module)
+    {
+        var memory = module.Exports.OfType<MemoryExport>().First(m => m.Name == "memory");
+        return new CompiledModule(
+            sha256,
+            module,
+            memory.Minimum * Memory.PageSize,
+            memory.Maximum ?? 65536,
+            tracksGrowFailures: module.Exports.Any(e => e.Name == MemoryGrowInstrumenter.FlagExportName));
+    }
 
     private void Persist(string sha256, Module module)
     {
@@ -253,6 +274,9 @@ internal sealed partial class CompiledModuleCache : IDisposable
     {
         [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Discarded compiled artifact of module {Sha256}: {Reason}")]
         public static partial void DiscardedArtifact(ILogger logger, string sha256, string reason);
+
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Module {Sha256} runs without memory.grow tracking: {Reason}")]
+        public static partial void NotInstrumented(ILogger logger, string sha256, string reason);
 
         [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Could not persist compiled module {Sha256}: {Reason}")]
         public static partial void PersistFailed(ILogger logger, string sha256, string reason);

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Wasmtime;
+using WasmWizard.Executor.Sandbox.Instrumentation;
 using WasmWizard.Shared.Contracts;
 
 namespace WasmWizard.Executor.Sandbox;
@@ -106,7 +107,7 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
                 throw new OperationCanceledException("The caller stopped waiting for the run.", e);
             }
 
-            return Classify(e, state, limits, instance is not null && GrowFailed(compiled, instance));
+            return Classify(e, state, limits, instance is not null && HitMemoryCap(compiled, instance, limits));
         }
     }
 
@@ -155,11 +156,19 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
         return (ExecutionOutcome.Rejected, null, null, "The module could not run: " + FirstLine(e.Message));
     }
 
-    private static bool GrowFailed(CompiledModule compiled, Instance instance)
+    /// <summary>
+    /// Whether the guest's last refused <c>memory.grow</c> was refused because of our cap, not because it asked for
+    /// more than its own declared maximum or more than any 32-bit memory can hold.
+    /// </summary>
+    private static bool HitMemoryCap(CompiledModule compiled, Instance instance, RunLimits limits)
     {
-        _ = compiled;
-        _ = instance;
-        return false;
+        if (!compiled.TracksGrowFailures)
+        {
+            return false;
+        }
+
+        var pages = MemoryGrowInstrumenter.ReadRefusedGrowthPages(instance);
+        return pages > 0 && pages * Memory.PageSize > limits.MemoryLimitBytes && pages <= compiled.MaximumMemoryPages;
     }
 
     private static string FirstLine(string message)

@@ -52,18 +52,21 @@ internal sealed class GuestThreadPool : IDisposable
         {
             _work.Add(() =>
             {
+                // Free the slot before completing, so a caller that gets its result can run again at once.
+                T result;
                 try
                 {
-                    completion.SetResult(work());
+                    result = work();
                 }
                 catch (Exception e)
                 {
-                    completion.SetException(e);
-                }
-                finally
-                {
                     _slots.Release();
+                    completion.SetException(e);
+                    return;
                 }
+
+                _slots.Release();
+                completion.SetResult(result);
             });
         }
         catch (InvalidOperationException)

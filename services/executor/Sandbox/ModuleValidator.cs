@@ -127,10 +127,6 @@ internal static class ModuleValidator
         }
     }
 
-    /// <summary>The linear memory the module asks for at instantiation, in bytes.</summary>
-    public static long InitialMemoryBytes(Module module) =>
-        module.Exports.OfType<MemoryExport>().Select(m => m.Minimum * Memory.PageSize).DefaultIfEmpty(0).Max();
-
     private static string KindOf(Import import) => import switch
     {
         MemoryImport => "memory",

@@ -1,0 +1,58 @@
+namespace WasmWizard.Api;
+
+/// <summary>Limits and policy of the public REST surface.</summary>
+/// <remarks>
+/// Configuration shape (section <c>Api</c>):
+/// <code>
+/// "Api": {
+///   "MaxModuleBytes": 16777216, "MaxInputBytes": 1048576, "MaxJsonBodyBytes": 4194304,
+///   "MaxMultipartParts": 16, "MaxFieldBytes": 262144, "DefaultPageSize": 20, "MaxPageSize": 100,
+///   "DefaultTimeoutMs": 5000, "DefaultMemoryLimitMb": 128, "AdminKeyFile": "data/admin-api-key",
+///   "Tiers": { "free": { "MaxTimeoutMs": 5000, "MaxMemoryLimitMb": 128, "MaxFuel": null }, ... }
+/// }
+/// </code>
+/// </remarks>
+public sealed class ApiOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Api";
+
+    /// <summary>Largest module accepted by upload or ad-hoc execute.</summary>
+    public long MaxModuleBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Largest stdin accepted.</summary>
+    public int MaxInputBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest JSON request body.</summary>
+    public int MaxJsonBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most parts in one multipart body.</summary>
+    public int MaxMultipartParts { get; set; } = 16;
+
+    /// <summary>Largest plain (non-file) multipart field.</summary>
+    public int MaxFieldBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Page size when a listing asks for none.</summary>
+    public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>Largest page size a listing may ask for.</summary>
+    public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>Deadline of a run that asks for none (capped by the tier).</summary>
+    public int DefaultTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>Memory limit of a run that asks for none (capped by the tier).</summary>
+    public int DefaultMemoryLimitMb { get; set; } = 128;
+
+    /// <summary>Where the first start writes the admin API key (owner-only permissions).</summary>
+    public string AdminKeyFile { get; set; } = Path.Combine("data", "admin-api-key");
+
+    /// <summary>What one run may use, per tier.</summary>
+    public Dictionary<string, TierLimits> Tiers { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["free"] = new() { MaxTimeoutMs = 5_000, MaxMemoryLimitMb = 128 },
+        ["basic"] = new() { MaxTimeoutMs = 10_000, MaxMemoryLimitMb = 256 },
+        ["pro"] = new() { MaxTimeoutMs = 30_000, MaxMemoryLimitMb = 512 },
+        ["enterprise"] = new() { MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024 },
+    };
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using WasmWizard.Shared.Contracts;
+
+namespace WasmWizard.Api;
+
+/// <summary>Checks the API limits at startup and names the configuration key of each problem.</summary>
+public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var section = ApiOptions.SectionName;
+
+        void Positive(long value, string key)
+        {
+            if (value <= 0)
+            {
+                failures.Add($"{section}:{key} must be greater than zero (was {value}).");
+            }
+        }
+
+        Positive(options.MaxModuleBytes, nameof(options.MaxModuleBytes));
+        Positive(options.MaxInputBytes, nameof(options.MaxInputBytes));
+        Positive(options.MaxJsonBodyBytes, nameof(options.MaxJsonBodyBytes));
+        Positive(options.MaxMultipartParts, nameof(options.MaxMultipartParts));
+        Positive(options.MaxFieldBytes, nameof(options.MaxFieldBytes));
+        Positive(options.DefaultPageSize, nameof(options.DefaultPageSize));
+        Positive(options.MaxPageSize, nameof(options.MaxPageSize));
+        Positive(options.DefaultTimeoutMs, nameof(options.DefaultTimeoutMs));
+        Positive(options.DefaultMemoryLimitMb, nameof(options.DefaultMemoryLimitMb));
+
+        if (options.DefaultPageSize > options.MaxPageSize)
+        {
+            failures.Add($"{section}:{nameof(options.DefaultPageSize)} must not exceed {nameof(options.MaxPageSize)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdminKeyFile))
+        {
+            failures.Add($"{section}:{nameof(options.AdminKeyFile)} is required.");
+        }
+
+        foreach (var tier in Tiers.All)
+        {
+            if (!options.Tiers.TryGetValue(tier, out var limits))
+            {
+                failures.Add($"{section}:Tiers:{tier} is missing.");
+                continue;
+            }
+
+            Positive(limits.MaxTimeoutMs, $"Tiers:{tier}:{nameof(limits.MaxTimeoutMs)}");
+            Positive(limits.MaxMemoryLimitMb, $"Tiers:{tier}:{nameof(limits.MaxMemoryLimitMb)}");
+            if (limits.MaxFuel == 0)
+            {
+                failures.Add($"{section}:Tiers:{tier}:{nameof(limits.MaxFuel)} must be positive or absent.");
+            }
+        }
+
+        foreach (var tier in options.Tiers.Keys.Where(t => !Tiers.IsKnown(t)))
+        {
+            failures.Add($"{section}:Tiers:{tier} is not a known tier ({string.Join(", ", Tiers.All)}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WasmWizard.Api.Http;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Api.Auth;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer ww_...</c> against the SHA-256 of stored keys. Missing, unknown and
+/// revoked keys all answer 401 with the same problem body, so the answer reveals nothing about which it was.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IIdentityStore identities,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    /// <summary>The scheme name.</summary>
+    public const string SchemeName = "ApiKey";
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization;
+        if (header.Count == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var value = header.Count == 1 ? header[0] : null;
+        if (value is null || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("The Authorization header is not a Bearer credential.");
+        }
+
+        var key = value["Bearer ".Length..].Trim();
+        if (!ApiKeys.HasKeyShape(key))
+        {
+            return AuthenticateResult.Fail("The credential is not an API key.");
+        }
+
+        var found = await identities.FindActiveKeyAsync(ApiKeys.Hash(key), Context.RequestAborted).ConfigureAwait(false);
+        if (found is not { } match)
+        {
+            return AuthenticateResult.Fail("The API key is unknown or revoked.");
+        }
+
+        var claims = new List<Claim>
+        {
+            new(WasmWizardClaims.UserId, match.User.Id.ToString()),
+            new(WasmWizardClaims.Tier, match.User.Tier),
+            new(WasmWizardClaims.KeyId, match.Key.Id.ToString()),
+        };
+        if (match.User.IsAdmin)
+        {
+            claims.Add(new Claim(ClaimTypes.Role, WasmWizardClaims.AdminRole));
+        }
+
+        var identity = new ClaimsIdentity(claims, SchemeName, WasmWizardClaims.UserId, ClaimTypes.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = ApiProblems.Details(
+                StatusCodes.Status401Unauthorized,
+                ErrorCodes.Unauthorized,
+                "A valid API key is required: send Authorization: Bearer ww_..."),
+        }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = ApiProblems.Details(
+                StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "This API key may not use this endpoint."),
+        }).ConfigureAwait(false);
+    }
+}

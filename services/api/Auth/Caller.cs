@@ -1,0 +1,21 @@
+using System.Security.Claims;
+
+namespace WasmWizard.Api.Auth;
+
+/// <summary>Who is calling, as the authentication handler established it.</summary>
+public sealed record Caller(Guid UserId, string Tier, bool IsAdmin, Guid? KeyId)
+{
+    /// <summary>Reads the caller from an authenticated principal.</summary>
+    public static Caller From(ClaimsPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var userId = Guid.Parse(principal.FindFirstValue(WasmWizardClaims.UserId)
+            ?? throw new InvalidOperationException("The principal carries no user id."));
+        var keyId = principal.FindFirstValue(WasmWizardClaims.KeyId);
+        return new Caller(
+            userId,
+            principal.FindFirstValue(WasmWizardClaims.Tier) ?? Shared.Contracts.Tiers.Free,
+            principal.IsInRole(WasmWizardClaims.AdminRole),
+            keyId is null ? null : Guid.Parse(keyId));
+    }
+}

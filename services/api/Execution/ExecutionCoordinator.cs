@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+using WasmWizard.Api.Auth;
+using WasmWizard.Api.Model;
+using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Api.Execution;
+
+/// <summary>Runs a module for a caller: applies tier policy, asks the executor, records the run.</summary>
+public sealed partial class ExecutionCoordinator(
+    IExecutorClient executor,
+    IExecutionStore executions,
+    TierPolicy policy,
+    TimeProvider time,
+    ILogger<ExecutionCoordinator> logger)
+{
+    /// <summary>Runs the module and returns the response body.</summary>
+    public async Task<ExecutionResponse> RunAsync(
+        Caller caller,
+        Guid? moduleId,
+        string sha256,
+        byte[]? moduleBytes,
+        string programName,
+        ExecuteOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(options);
+        var limits = policy.Resolve(caller.Tier, options);
+        var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits);
+        var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
+
+        var executionId = Guid.CreateVersion7();
+        try
+        {
+            await executions.AddAsync(
+                new ExecutionRecord(
+                    executionId, caller.UserId, moduleId, sha256, result.Outcome, result.ExitCode,
+                    result.DurationMs, result.FuelConsumed, time.GetUtcNow()),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The caller still gets the result; only the history entry is lost.
+            Log.RecordFailed(logger, e, executionId);
+        }
+
+        Log.Ran(logger, executionId, moduleId, result.Outcome, result.ExitCode, result.DurationMs);
+        return ExecutionResponse.From(result, executionId);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
+            Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
+        public static partial void Ran(ILogger logger, Guid executionId, Guid? moduleId, string outcome, int? exitCode, double durationMs);
+
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Could not record execution {ExecutionId}")]
+        public static partial void RecordFailed(ILogger logger, Exception exception, Guid executionId);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using WasmWizard.Shared.Contracts;
+
+namespace WasmWizard.Api.Http;
+
+/// <summary>
+/// Turns every exception that escapes an endpoint into a problem response. Known refusals keep their status and
+/// code; anything else is a 500 whose details stay in the server log.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger)
+    : IExceptionHandler
+{
+    /// <inheritdoc />
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client left; there is nobody to answer.
+            return true;
+        }
+
+        var (status, code, message) = Map(exception);
+        if (status >= 500)
+        {
+            Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        if (exception is ExecutorBusyException busy)
+        {
+            httpContext.Response.Headers.RetryAfter =
+                Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = ApiProblems.Details(status, code, message),
+            Exception = exception,
+        }).ConfigureAwait(false);
+    }
+
+    private static (int Status, string Code, string Message) Map(Exception exception) => exception switch
+    {
+        ApiProblemException problem => (problem.Status, problem.Code, problem.Message),
+        ModuleRejectedException { Code: ModuleRejectionCodes.ModuleTooLarge } rejected =>
+            (StatusCodes.Status413PayloadTooLarge, rejected.Code, rejected.Message),
+        ModuleRejectedException { Code: ModuleRejectionCodes.CompileTimeout } rejected =>
+            (StatusCodes.Status422UnprocessableEntity, rejected.Code, rejected.Message),
+        ModuleRejectedException rejected => (StatusCodes.Status400BadRequest, rejected.Code, rejected.Message),
+        RunRequestRejectedException { Code: "input_too_large" } rejected =>
+            (StatusCodes.Status413PayloadTooLarge, rejected.Code, rejected.Message),
+        RunRequestRejectedException rejected => (StatusCodes.Status400BadRequest, rejected.Code, rejected.Message),
+        ExecutorBusyException busy => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ExecutorBusy, busy.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed."),
+        BadHttpRequestException bad => (bad.StatusCode, ApiProblems.DefaultCode(bad.StatusCode), "The request is malformed."),
+        JsonException => (StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body is not valid JSON."),
+        _ => (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The server failed to handle the request."),
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
+    }
+}
