@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -20,7 +21,6 @@ public static class ApiProblems
         Status = status,
         Title = ReasonPhrases.GetReasonPhrase(status),
         Detail = message,
-        Type = $"https://httpstatuses.io/{status}",
         Extensions =
         {
             ["error"] = message,

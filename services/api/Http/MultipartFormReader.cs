@@ -43,7 +43,9 @@ public static class MultipartFormReader
                 }
 
                 var disposition = section.GetContentDispositionHeader();
-                if (disposition is null || !disposition.IsFormDisposition() || string.IsNullOrEmpty(disposition.Name.Value))
+                if (disposition is null
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
+                    || string.IsNullOrEmpty(disposition.Name.Value))
                 {
                     throw new ApiProblemException(
                         StatusCodes.Status400BadRequest, ErrorCodes.InvalidMultipart,

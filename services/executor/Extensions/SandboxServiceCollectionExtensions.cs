@@ -35,6 +35,7 @@ public static class SandboxServiceCollectionExtensions
             sp.GetRequiredService<IModuleBytesSource>(),
             sp.GetRequiredService<WasmEngine>(),
             sp.GetRequiredService<IOptions<SandboxOptions>>()));
+        services.AddHealthChecks().AddCheck<SandboxHealthCheck>("sandbox", tags: [ServiceDefaults.ReadyTag]);
         return services;
     }
 }

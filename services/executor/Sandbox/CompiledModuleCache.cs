@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Wasmtime;
 using WasmWizard.Executor.Sandbox.Instrumentation;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.IO;
 
 namespace WasmWizard.Executor.Sandbox;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using WasmWizard.Shared.IO;
 
 namespace WasmWizard.Executor.Sandbox;
 

@@ -1,8 +1,9 @@
-namespace WasmWizard.Executor.Sandbox;
+namespace WasmWizard.Shared.IO;
 
 /// <summary>Creates files only the service's own user can read: they hold user input or compiled code.</summary>
-internal static class PrivateFile
+public static class PrivateFile
 {
+    /// <summary>Creates <paramref name="path"/> for writing with owner-only permissions; fails if it exists.</summary>
     public static FileStream CreateNew(string path)
     {
         if (OperatingSystem.IsWindows())

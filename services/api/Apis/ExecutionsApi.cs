@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using WasmWizard.Api.Auth;
+using WasmWizard.Api.Execution;
+using WasmWizard.Api.Http;
+using WasmWizard.Api.Model;
+using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Api.Apis;
+
+/// <summary>Run a stored module by id, or an ad-hoc module in one call.</summary>
+public static class ExecutionsApi
+{
+    /// <summary>Maps the execution routes under <c>/api/wasm</c>.</summary>
+    public static IEndpointRouteBuilder MapExecutionsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/wasm").WithTags("Executions").RequireAuthorization();
+        api.MapPost("/modules/{id:guid}/execute", ExecuteStoredAsync)
+            .WithName("ExecuteModule")
+            .WithSummary("Run a stored module with stdin, args and env");
+        api.MapPost("/execute", ExecuteAdHocAsync)
+            .WithName("ExecuteAdHoc")
+            .WithSummary("Upload and run a module in one call (multipart wasm + input)");
+        return app;
+    }
+
+    /// <summary>JSON <c>input</c> or <c>input_base64</c>, <c>args</c>, <c>env</c>, <c>timeout_ms</c>, <c>memory_limit_mb</c>, <c>fuel</c>.</summary>
+    public static async Task<Results<Ok<ExecutionResponse>, UnprocessableEntity<ExecutionResponse>, ProblemHttpResult>> ExecuteStoredAsync(
+        Guid id,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        IModuleStore modules,
+        ExecutionCoordinator coordinator,
+        IOptionsMonitor<ApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var caller = Caller.From(user);
+        ModulesApi.AllowBody(request, settings.MaxJsonBodyBytes);
+        var body = await JsonBody.ReadObjectAsync(request, settings.MaxJsonBodyBytes, allowEmpty: true, cancellationToken);
+        var run = ExecuteOptionsParser.FromJson(body, settings.MaxInputBytes);
+        var module = await ModulesApi.FindVisibleAsync(modules, id, caller, cancellationToken);
+        if (module is null)
+        {
+            return ModulesApi.NotFound();
+        }
+
+        var response = await coordinator.RunAsync(caller, module.Id, module.Sha256, null, module.Name, run, cancellationToken);
+        return Answer(response);
+    }
+
+    /// <summary>Multipart <c>wasm</c> (file) and <c>input</c>, optionally <c>args</c>, <c>env</c> (JSON) and limits.</summary>
+    public static async Task<Results<Ok<ExecutionResponse>, UnprocessableEntity<ExecutionResponse>, ProblemHttpResult>> ExecuteAdHocAsync(
+        HttpRequest request,
+        ClaimsPrincipal user,
+        ExecutionCoordinator coordinator,
+        IOptionsMonitor<ApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var caller = Caller.From(user);
+        ModulesApi.AllowBody(request, settings.MaxModuleBytes + settings.MaxInputBytes + (settings.MaxFieldBytes * 4L));
+        var form = await MultipartFormReader.ReadAsync(
+            request,
+            settings.MaxMultipartParts,
+            field => field switch
+            {
+                "wasm" => (settings.MaxModuleBytes, ModuleRejectionCodes.ModuleTooLarge),
+                "input" => (settings.MaxInputBytes, ErrorCodes.InputTooLarge),
+                _ => (settings.MaxFieldBytes, ErrorCodes.PayloadTooLarge),
+            },
+            cancellationToken);
+
+        var wasm = ModulesApi.RequireModulePart(form);
+        var run = ExecuteOptionsParser.FromForm(form, settings.MaxInputBytes);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(wasm.Content));
+        var response = await coordinator.RunAsync(
+            caller, null, sha256, wasm.Content, ModuleNames.FromFileName(wasm.FileName), run, cancellationToken);
+        return Answer(response);
+    }
+
+    private static Results<Ok<ExecutionResponse>, UnprocessableEntity<ExecutionResponse>, ProblemHttpResult> Answer(
+        ExecutionResponse response) =>
+        response is { Outcome: ExecutionOutcome.Exited, ExitCode: 0 }
+            ? TypedResults.Ok(response)
+            : TypedResults.UnprocessableEntity(response);
+}

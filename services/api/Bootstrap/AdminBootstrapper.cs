@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WasmWizard.Api.Apis;
+using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.IO;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Api.Bootstrap;
+
+/// <summary>
+/// On first start, creates the admin user and writes an admin API key to a file only the service's user can
+/// read; the log names the file, never the key. When the file is gone (lost or deliberately deleted), a new key
+/// is issued the same way, which is how an operator recovers admin access.
+/// </summary>
+public sealed partial class AdminBootstrapper(
+    IIdentityStore identities,
+    IOptions<ApiOptions> options,
+    TimeProvider time,
+    ILogger<AdminBootstrapper> logger) : IHostedService
+{
+    /// <summary>The admin user's email.</summary>
+    public const string AdminEmail = "admin@wasmwizard.local";
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(options.Value.AdminKeyFile);
+        if (File.Exists(path))
+        {
+            Log.CredentialFile(logger, path);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var admin = await identities.FindUserByEmailAsync(AdminEmail, cancellationToken);
+        string secret;
+        if (admin is null)
+        {
+            admin = new UserRecord(Guid.CreateVersion7(), AdminEmail, Tiers.Enterprise, IsAdmin: true, now);
+            (var key, secret) = KeysApi.NewKey(admin.Id, "admin bootstrap", now);
+            if (!await identities.TryCreateUserAsync(admin, key, cancellationToken))
+            {
+                throw new InvalidOperationException("Could not create the admin user.");
+            }
+        }
+        else
+        {
+            (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now);
+            await identities.AddKeyAsync(key, cancellationToken);
+        }
+
+        WriteOwnerOnly(path, secret + "\n");
+        Log.CredentialCreated(logger, path);
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static void WriteOwnerOnly(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var stream = PrivateFile.CreateNew(path);
+        using var writer = new StreamWriter(stream);
+        writer.Write(content);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+            Message = "Created an admin API key; it is in {Path} (readable by this user only)")]
+        public static partial void CredentialCreated(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Admin API key file: {Path}")]
+        public static partial void CredentialFile(ILogger logger, string path);
+    }
+}

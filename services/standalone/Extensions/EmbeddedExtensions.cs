@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using WasmWizard.Api;
+using WasmWizard.Executor.Sandbox;
+using WasmWizard.Shared.Ports;
+using WasmWizard.Standalone.Storage;
+
+namespace WasmWizard.Standalone.Extensions;
+
+/// <summary>
+/// The embedded implementations of the ports: SQLite storage and the executor in the same process. This is the
+/// only place that knows they exist.
+/// </summary>
+public static class EmbeddedExtensions
+{
+    /// <summary>Adds SQLite storage, the sandbox and the in-process executor client.</summary>
+    public static TBuilder AddEmbeddedServices<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+
+        // The compiled cache and the admin key follow the data folder unless configured on their own.
+        services.PostConfigure<SandboxOptions>(sandbox =>
+        {
+            if (configuration[$"{SandboxOptions.SectionName}:{nameof(SandboxOptions.CompiledCacheDirectory)}"] is null)
+            {
+                sandbox.CompiledCacheDirectory = Path.Combine(DataDirectory(configuration), "compiled");
+            }
+        });
+        services.PostConfigure<ApiOptions>(api =>
+        {
+            if (configuration[$"{ApiOptions.SectionName}:{nameof(ApiOptions.AdminKeyFile)}"] is null)
+            {
+                api.AdminKeyFile = Path.Combine(DataDirectory(configuration), "admin-api-key");
+            }
+        });
+
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<SqliteModuleStore>();
+        services.AddSingleton<IModuleStore>(sp => sp.GetRequiredService<SqliteModuleStore>());
+        services.AddSingleton<IModuleBytesSource>(sp => sp.GetRequiredService<SqliteModuleStore>());
+        services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
+        services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
+        services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ServiceDefaults.ReadyTag]);
+
+        services.AddWasmSandbox(configuration);
+        services.AddSingleton<IExecutorClient, InProcessExecutorClient>();
+        return builder;
+    }
+
+    private static string DataDirectory(IConfiguration configuration) =>
+        configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.DataDirectory)}"] ?? new StorageOptions().DataDirectory;
+}

@@ -1,0 +1,139 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using WasmWizard.Shared.IO;
+
+namespace WasmWizard.Standalone.Storage;
+
+/// <summary>
+/// The embedded host's SQLite file: created on first use (owner-only, in an owner-only folder), migrated to the
+/// current schema, then opened per unit of work with foreign keys on and a busy timeout.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private const int SchemaVersion = 1;
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS users (
+            id TEXT PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            tier TEXT NOT NULL,
+            is_admin INTEGER NOT NULL,
+            created_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT NULL);
+        CREATE INDEX IF NOT EXISTS api_keys_by_user ON api_keys(user_id, id);
+        CREATE TABLE IF NOT EXISTS module_blobs (
+            sha256 TEXT PRIMARY KEY,
+            bytes BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS modules (
+            id TEXT PRIMARY KEY,
+            owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            description TEXT NULL,
+            is_public INTEGER NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES module_blobs(sha256),
+            size_bytes INTEGER NOT NULL,
+            created_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS modules_by_owner ON modules(owner_id, id);
+        CREATE INDEX IF NOT EXISTS modules_public ON modules(is_public, id);
+        CREATE INDEX IF NOT EXISTS modules_by_sha256 ON modules(sha256);
+        CREATE TABLE IF NOT EXISTS executions (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            module_id TEXT NULL,
+            module_sha256 TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            exit_code INTEGER NULL,
+            duration_ms REAL NOT NULL,
+            fuel_consumed INTEGER NULL,
+            created_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS executions_by_user ON executions(user_id, id);
+        """;
+
+    private readonly string _connectionString;
+
+    /// <summary>Creates the file and schema if needed.</summary>
+    public SqliteDatabase(IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = options.Value.DatabasePath;
+        Path = path;
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        if (!File.Exists(path))
+        {
+            // SQLite gives its journal files the database file's permissions, so they stay private too.
+            PrivateFile.CreateNew(path).Dispose();
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        Migrate();
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens a connection for one unit of work.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void Migrate()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.ExecuteNonQuery();
+        command.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database {Path} has schema version {version}, newer than this build understands ({SchemaVersion}).");
+        }
+
+        using var transaction = connection.BeginTransaction();
+        command.Transaction = transaction;
+        command.CommandText = Schema + $"PRAGMA user_version = {SchemaVersion};";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+}

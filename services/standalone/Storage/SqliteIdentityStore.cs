@@ -1,0 +1,169 @@
+using Microsoft.Data.Sqlite;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Standalone.Storage;
+
+/// <summary>Users and API keys in the embedded SQLite database.</summary>
+public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStore
+{
+    private const int UniqueViolation = 19;
+    private const string UserColumns = "u.id, u.email, u.tier, u.is_admin, u.created_at";
+    private const string KeyColumns = "k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, k.revoked_at";
+
+    /// <inheritdoc />
+    public async Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(firstKey);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using (var insert = connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO users (id, email, tier, is_admin, created_at) VALUES ($id, $email, $tier, $admin, $at)";
+                insert.With("$id", user.Id.ToString()).With("$email", user.Email).With("$tier", user.Tier)
+                    .With("$admin", user.IsAdmin ? 1 : 0).With("$at", SqliteValues.Text(user.CreatedAt));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await InsertKeyAsync(connection, transaction, firstKey, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == UniqueViolation)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<UserRecord?> GetUserAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {UserColumns} FROM users u WHERE u.id = $id";
+        query.With("$id", id.ToString());
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadUser(reader, 0) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<UserRecord?> FindUserByEmailAsync(string email, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {UserColumns} FROM users u WHERE u.email = $email";
+        query.With("$email", email.ToLowerInvariant());
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadUser(reader, 0) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<PagedResult<UserRecord>> ListUsersAsync(int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"""
+            SELECT {UserColumns} FROM users u ORDER BY u.id DESC LIMIT $limit OFFSET $offset;
+            SELECT count(*) FROM users;
+            """;
+        query.With("$limit", limit).With("$offset", offset);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        var users = new List<UserRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            users.Add(ReadUser(reader, 0));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new PagedResult<UserRecord>(users, reader.GetInt64(0));
+    }
+
+    /// <inheritdoc />
+    public async Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(string keyHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"""
+            SELECT {KeyColumns}, {UserColumns}
+            FROM api_keys k JOIN users u ON u.id = k.user_id
+            WHERE k.key_hash = $hash AND k.revoked_at IS NULL
+            """;
+        query.With("$hash", keyHash);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (ReadKey(reader, 0), ReadUser(reader, 7)) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await InsertKeyAsync(connection, null, key, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {KeyColumns} FROM api_keys k WHERE k.user_id = $user ORDER BY k.id DESC";
+        query.With("$user", userId.ToString());
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<ApiKeyRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(ReadKey(reader, 0));
+        }
+
+        return keys;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RevokeKeyAsync(Guid userId, Guid keyId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var update = connection.CreateCommand();
+        update.CommandText = """
+            UPDATE api_keys SET revoked_at = coalesce(revoked_at, $at) WHERE id = $id AND user_id = $user
+            """;
+        update.With("$at", SqliteValues.Text(at)).With("$id", keyId.ToString()).With("$user", userId.ToString());
+        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static async Task InsertKeyAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, ApiKeyRecord key, CancellationToken cancellationToken)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, revoked_at)
+            VALUES ($id, $user, $name, $prefix, $hash, $at, $revoked)
+            """;
+        insert.With("$id", key.Id.ToString()).With("$user", key.UserId.ToString()).With("$name", key.Name)
+            .With("$prefix", key.Prefix).With("$hash", key.KeyHash).With("$at", SqliteValues.Text(key.CreatedAt))
+            .With("$revoked", SqliteValues.TextOrNull(key.RevokedAt));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static UserRecord ReadUser(SqliteDataReader reader, int first) => new(
+        SqliteValues.Id(reader, first),
+        reader.GetString(first + 1),
+        reader.GetString(first + 2),
+        reader.GetInt64(first + 3) != 0,
+        SqliteValues.Time(reader, first + 4));
+
+    private static ApiKeyRecord ReadKey(SqliteDataReader reader, int first) => new(
+        SqliteValues.Id(reader, first),
+        SqliteValues.Id(reader, first + 1),
+        reader.GetString(first + 2),
+        reader.GetString(first + 3),
+        reader.GetString(first + 4),
+        SqliteValues.Time(reader, first + 5),
+        SqliteValues.TimeOrNull(reader, first + 6));
+}
