@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Executor.Tests;
 

@@ -1,3 +1,5 @@
+using WasmWizard.Tests.Shared;
+
 namespace WasmWizard.Executor.Tests.Sandbox;
 
 /// <summary>A distinct module is compiled once; later runs, and a restarted executor, reuse the result.</summary>

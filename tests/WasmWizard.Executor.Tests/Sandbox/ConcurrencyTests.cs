@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Executor.Tests.Sandbox;
 

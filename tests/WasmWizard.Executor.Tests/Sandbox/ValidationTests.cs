@@ -1,4 +1,5 @@
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Executor.Tests.Sandbox;
 

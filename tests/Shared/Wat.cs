@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace WasmWizard.Executor.Tests;
+namespace WasmWizard.Tests.Shared;
 
 /// <summary>Small WebAssembly text modules for sandbox tests, one behaviour each.</summary>
-internal static class Wat
+public static class Wat
 {
     public static byte[] Compile(string wat) => Wasmtime.Module.ConvertText(wat);
 

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Net;
+using WasmWizard.Api.Tests.Infrastructure;
+
+namespace WasmWizard.Api.Tests.Integration;
+
+public sealed class BusyTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Execute_AllSlotsBusy_ServiceUnavailableWithRetryAfterAtOnce()
+    {
+        using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        using var user = await app.CreateUserAsync();
+        var sleeper = await ApiCalls.UploadAsync(user.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(1500)), "sleep.wasm");
+        var hello = await ApiCalls.UploadAsync(user.Client, TestModules.Hello, "hello.wasm");
+
+        // Off the test's synchronization context, so the server side of this request runs on its own.
+        var busy = Task.Run(() => ApiCalls.ExecuteAsync(user.Client, Guid.Parse(sleeper.GetProperty("id").GetString()!), new { }), Token);
+        await WaitForFreeSlots(user.Client, 0);
+        var started = Stopwatch.GetTimestamp();
+        var refused = await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { });
+        var refusedAfter = Stopwatch.GetElapsedTime(started);
+
+        await ApiCalls.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "executor_busy");
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        Assert.True(refusedAfter < TimeSpan.FromMilliseconds(500), $"the refusal took {refusedAfter}");
+        Assert.Equal(HttpStatusCode.OK, (await busy).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { })).StatusCode);
+    }
+
+    private static async Task WaitForFreeSlots(HttpClient client, int slots)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
+        while (!(await client.GetStringAsync("/health", Token)).Contains($"\"{slots} guest slots free\"", StringComparison.Ordinal))
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, $"the executor never reached {slots} free slots");
+            await Task.Delay(10, Token);
+        }
+    }
+}
