@@ -24,16 +24,7 @@ public static class CorpusLocation
             return System.IO.Directory.Exists(configured) ? Path.GetFullPath(configured) : null;
         }
 
-        // Walk up from the test binaries to the repository root (the folder holding WasmWizard.sln).
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "WasmWizard.sln")))
-            {
-                var beside = Path.Combine(folder.FullName, "..", "shared", "corpus");
-                return File.Exists(Path.Combine(beside, "manifest.json")) ? Path.GetFullPath(beside) : null;
-            }
-        }
-
-        return null;
+        var beside = Path.Combine(RepositoryLocation.Root, "..", "shared", "corpus");
+        return File.Exists(Path.Combine(beside, "manifest.json")) ? Path.GetFullPath(beside) : null;
     }
 }

@@ -29,7 +29,10 @@ public static class ExecutionsApi
         return app;
     }
 
-    /// <summary>JSON <c>input</c> or <c>input_base64</c>, <c>args</c>, <c>env</c>, <c>timeout_ms</c>, <c>memory_limit_mb</c>, <c>fuel</c>.</summary>
+    /// <summary>
+    /// JSON <c>input</c> or <c>input_base64</c>, <c>args</c>, <c>env</c>, <c>timeout_ms</c>, <c>memory_limit_mb</c>,
+    /// <c>fuel</c>.
+    /// </summary>
     public static async Task<Results<Ok<ExecutionResponse>, UnprocessableEntity<ExecutionResponse>, ProblemHttpResult>> ExecuteStoredAsync(
         Guid id,
         HttpRequest request,

@@ -48,8 +48,8 @@ public static class ExecuteOptionsParser
             stdin,
             ParseJsonField(form.Field("args"), "args", JsonFields.ParseStringArray) ?? [],
             ParseJsonField(form.Field("env"), "env", JsonFields.ParseStringMap) ?? [],
-            ParseNumber(form.Field("timeout_ms"), "timeout_ms", s => int.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)),
-            ParseNumber(form.Field("memory_limit_mb"), "memory_limit_mb", s => int.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)),
+            ParseNumber(form.Field("timeout_ms"), "timeout_ms", ParseInt32),
+            ParseNumber(form.Field("memory_limit_mb"), "memory_limit_mb", ParseInt32),
             ParseNumber(form.Field("fuel"), "fuel", s => ulong.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)));
     }
 
@@ -139,6 +139,8 @@ public static class ExecuteOptionsParser
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, $"The field '{name}' must be a non-negative integer.");
         }
     }
+
+    private static int ParseInt32(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
 
     private static ApiProblemException TooLarge(int maxInputBytes) => new(
         StatusCodes.Status413PayloadTooLarge, ErrorCodes.InputTooLarge, $"The input is larger than {maxInputBytes} bytes.");

@@ -164,7 +164,8 @@ internal static class ModuleValidator
             return "exception handling";
         }
 
-        if (text.Contains("function references", StringComparison.Ordinal) || text.Contains("function-references", StringComparison.Ordinal))
+        if (text.Contains("function references", StringComparison.Ordinal)
+            || text.Contains("function-references", StringComparison.Ordinal))
         {
             return "typed function references";
         }

@@ -10,7 +10,8 @@ internal static class ApiCalls
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public static MultipartFormDataContent ModuleForm(byte[] wasm, string fileName = "module.wasm", params (string Name, string Value)[] fields)
+    public static MultipartFormDataContent ModuleForm(
+        byte[] wasm, string fileName = "module.wasm", params (string Name, string Value)[] fields)
     {
         var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(wasm);
@@ -49,6 +50,12 @@ internal static class ApiCalls
         Assert.Equal((int)status, body.GetProperty("status").GetInt32());
         return body;
     }
+
+    public static Task AssertUnauthorizedAsync(HttpClient client) =>
+        AssertStatusOfListingAsync(client, HttpStatusCode.Unauthorized, "unauthorized");
+
+    public static async Task AssertStatusOfListingAsync(HttpClient client, HttpStatusCode status, string code) =>
+        await AssertProblemAsync(await client.GetAsync("/api/wasm/modules", Token), status, code);
 
     public static async Task<string> Describe(HttpResponseMessage response) =>
         $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Token)}";

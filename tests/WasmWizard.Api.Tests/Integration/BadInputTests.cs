@@ -166,7 +166,6 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.App>
     [InlineData("{\"args\": [\"a\\u0000b\"]}", "invalid_args")]
     [InlineData("{\"env\": {\"A=B\": \"1\"}}", "invalid_env")]
     [InlineData("{\"input\": ", "invalid_json")]
-    [InlineData("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "invalid_json")]
     public async Task Execute_BadJsonBody_BadRequestNamingTheProblem(string json, string code)
     {
         using var user = await _app.CreateUserAsync();
@@ -178,6 +177,22 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.App>
             Token);
 
         await ApiCalls.AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+        await AssertStillHealthy(user);
+    }
+
+    [Fact]
+    public async Task Execute_DeeplyNestedJson_BadRequest()
+    {
+        using var user = await _app.CreateUserAsync();
+        var module = await ApiCalls.UploadAsync(user.Client, TestModules.Hello, "hello.wasm");
+        var nested = string.Concat(Enumerable.Repeat("{\"a\":", 500)) + "1" + new string('}', 500);
+
+        var response = await user.Client.PostAsync(
+            $"/api/wasm/modules/{module.GetProperty("id").GetString()}/execute",
+            new StringContent(nested, Encoding.UTF8, "application/json"),
+            Token);
+
+        await ApiCalls.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json");
         await AssertStillHealthy(user);
     }
 

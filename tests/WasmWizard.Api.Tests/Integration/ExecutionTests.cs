@@ -101,8 +101,9 @@ public sealed class ExecutionTests : IClassFixture<AuthTests.App>
         var freeModule = await ApiCalls.UploadAsync(free.Client, TestModules.Hello, "hello.wasm");
         var enterpriseModule = await ApiCalls.UploadAsync(enterprise.Client, TestModules.Hello, "hello.wasm");
 
-        var refused = await ApiCalls.ExecuteAsync(free.Client, Id(freeModule), new { timeout_ms = 10_000, memory_limit_mb = 512 });
-        var allowed = await ApiCalls.ExecuteAsync(enterprise.Client, Id(enterpriseModule), new { timeout_ms = 10_000, memory_limit_mb = 512 });
+        var ask = new { timeout_ms = 10_000, memory_limit_mb = 512 };
+        var refused = await ApiCalls.ExecuteAsync(free.Client, Id(freeModule), ask);
+        var allowed = await ApiCalls.ExecuteAsync(enterprise.Client, Id(enterpriseModule), ask);
 
         var problem = await ApiCalls.AssertProblemAsync(refused, HttpStatusCode.BadRequest, "limit_exceeds_tier");
         Assert.Contains("5000", problem.GetProperty("error").GetString(), StringComparison.Ordinal);
