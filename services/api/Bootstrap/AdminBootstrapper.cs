@@ -13,7 +13,7 @@ namespace WasmWizard.Api.Bootstrap;
 /// read; the log names the file, never the key. When the file is gone (lost or deliberately deleted), a new key
 /// is issued the same way, which is how an operator recovers admin access.
 /// </summary>
-public sealed partial class AdminBootstrapper(
+public sealed class AdminBootstrapper(
     IIdentityStore identities,
     IOptions<ApiOptions> options,
     TimeProvider time,
@@ -28,7 +28,7 @@ public sealed partial class AdminBootstrapper(
         var path = Path.GetFullPath(options.Value.AdminKeyFile);
         if (File.Exists(path))
         {
-            Log.CredentialFile(logger, path);
+            Log.AdminCredentialFile(logger, path);
             return;
         }
 
@@ -51,7 +51,7 @@ public sealed partial class AdminBootstrapper(
         }
 
         WriteOwnerOnly(path, secret + "\n");
-        Log.CredentialCreated(logger, path);
+        Log.AdminCredentialCreated(logger, path);
     }
 
     /// <inheritdoc />
@@ -63,15 +63,5 @@ public sealed partial class AdminBootstrapper(
         using var stream = PrivateFile.CreateNew(path);
         using var writer = new StreamWriter(stream);
         writer.Write(content);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
-            Message = "Created an admin API key; it is in {Path} (readable by this user only)")]
-        public static partial void CredentialCreated(ILogger logger, string path);
-
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Admin API key file: {Path}")]
-        public static partial void CredentialFile(ILogger logger, string path);
     }
 }

@@ -7,7 +7,7 @@ using WasmWizard.Shared.Ports;
 namespace WasmWizard.Api.Execution;
 
 /// <summary>Runs a module for a caller: applies tier policy, asks the executor, records the run.</summary>
-public sealed partial class ExecutionCoordinator(
+public sealed class ExecutionCoordinator(
     IExecutorClient executor,
     IExecutionStore executions,
     TierPolicy policy,
@@ -42,20 +42,10 @@ public sealed partial class ExecutionCoordinator(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The caller still gets the result; only the history entry is lost.
-            Log.RecordFailed(logger, e, executionId);
+            Log.ExecutionNotRecorded(logger, e, executionId);
         }
 
-        Log.Ran(logger, executionId, moduleId, result.Outcome, result.ExitCode, result.DurationMs);
+        Log.ExecutionFinished(logger, executionId, moduleId, result.Outcome, result.ExitCode, result.DurationMs);
         return ExecutionResponse.From(result, executionId);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
-            Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
-        public static partial void Ran(ILogger logger, Guid executionId, Guid? moduleId, string outcome, int? exitCode, double durationMs);
-
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Could not record execution {ExecutionId}")]
-        public static partial void RecordFailed(ILogger logger, Exception exception, Guid executionId);
     }
 }

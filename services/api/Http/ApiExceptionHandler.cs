@@ -11,7 +11,7 @@ namespace WasmWizard.Api.Http;
 /// Turns every exception that escapes an endpoint into a problem response. Known refusals keep their status and
 /// code; anything else is a 500 whose details stay in the server log.
 /// </summary>
-public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger)
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger)
     : IExceptionHandler
 {
     /// <inheritdoc />
@@ -27,7 +27,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         var (status, code, message) = Map(exception);
         if (status >= 500)
         {
-            Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            Log.UnhandledError(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }
 
         if (exception is ExecutorBusyException busy)
@@ -63,10 +63,4 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         JsonException => (StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body is not valid JSON."),
         _ => (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The server failed to handle the request."),
     };
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
-        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
-    }
 }

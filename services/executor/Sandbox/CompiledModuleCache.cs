@@ -14,7 +14,7 @@ namespace WasmWizard.Executor.Sandbox;
 /// memory and keeps artifacts on local disk so a restarted executor loads instead of recompiling. Only artifacts
 /// this class wrote itself are ever deserialized; bytes from users always go through the compiler.
 /// </summary>
-internal sealed partial class CompiledModuleCache : IDisposable
+internal sealed class CompiledModuleCache : IDisposable
 {
     private readonly WasmEngine _engine;
     private readonly SandboxOptions _options;
@@ -144,7 +144,7 @@ internal sealed partial class CompiledModuleCache : IDisposable
         catch (Exception e) when (e is WasmtimeException or IOException)
         {
             // An artifact from another build or a damaged file: drop it and compile again.
-            Log.DiscardedArtifact(_logger, sha256, e.Message);
+            Log.ArtifactDiscarded(_logger, sha256, e.Message);
             TryDelete(path);
             return null;
         }
@@ -199,6 +199,7 @@ internal sealed partial class CompiledModuleCache : IDisposable
 
     private CompiledModule CompileNow(string sha256, byte[] bytes)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var toCompile = bytes;
         try
         {
@@ -211,7 +212,19 @@ internal sealed partial class CompiledModuleCache : IDisposable
             Log.NotInstrumented(_logger, sha256, e.Message);
         }
 
-        var module = Module.FromBytes(_engine.Engine, sha256, toCompile);
+        Module module;
+        try
+        {
+            module = Module.FromBytes(_engine.Engine, sha256, toCompile);
+        }
+        catch (WasmtimeException e)
+        {
+            // The bytes validated, so what is left is the engine's own limits (the pooling allocator's slots).
+            throw new ModuleRejectedException(
+                ModuleRejectionCodes.ExceedsLimits,
+                "The module needs more than this service allows: " + e.Message.Split('\n', 2)[0].Trim());
+        }
+
         try
         {
             ModuleValidator.CheckInterface(module);
@@ -223,6 +236,8 @@ internal sealed partial class CompiledModuleCache : IDisposable
         }
 
         _statistics.Compiled();
+        Log.ModuleCompiled(
+            _logger, sha256, bytes.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Describe(sha256, module);
     }
 
@@ -254,7 +269,7 @@ internal sealed partial class CompiledModuleCache : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmtimeException)
         {
             // The module still runs from memory; only the restart shortcut is lost.
-            Log.PersistFailed(_logger, sha256, e.Message);
+            Log.ArtifactNotPersisted(_logger, sha256, e.Message);
             TryDelete(temporary);
         }
     }
@@ -269,17 +284,5 @@ internal sealed partial class CompiledModuleCache : IDisposable
         {
             // Best effort: a leftover file is retried or overwritten later.
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Discarded compiled artifact of module {Sha256}: {Reason}")]
-        public static partial void DiscardedArtifact(ILogger logger, string sha256, string reason);
-
-        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Module {Sha256} runs without memory.grow tracking: {Reason}")]
-        public static partial void NotInstrumented(ILogger logger, string sha256, string reason);
-
-        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Could not persist compiled module {Sha256}: {Reason}")]
-        public static partial void PersistFailed(ILogger logger, string sha256, string reason);
     }
 }

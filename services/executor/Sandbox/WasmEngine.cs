@@ -70,9 +70,7 @@ public sealed class WasmEngine : IDisposable
 
         _ticker = new Thread(Tick) { IsBackground = true, Name = "wasm-epoch-ticker" };
         _ticker.Start();
-        logger.LogInformation(
-            "Wasmtime engine ready (fingerprint {Fingerprint}, fuel {Fuel}, pooling {Pooling})",
-            Fingerprint[..16], settings.EnableFuel, settings.UsePoolingAllocator);
+        Log.EngineReady(logger, Fingerprint[..16], settings.EnableFuel, settings.UsePoolingAllocator);
     }
 
     /// <summary>The engine every module is compiled for.</summary>

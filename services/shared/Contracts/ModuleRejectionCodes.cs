@@ -30,6 +30,9 @@ public static class ModuleRejectionCodes
     /// <summary>The module is larger than the configured maximum.</summary>
     public const string ModuleTooLarge = "module_too_large";
 
+    /// <summary>The module declares more than this service allows (tables, table elements, memory).</summary>
+    public const string ExceedsLimits = "exceeds_limits";
+
     /// <summary>Compiling the module took longer than its time budget.</summary>
     public const string CompileTimeout = "compile_timeout";
 }

@@ -1,0 +1,13 @@
+namespace WasmWizard.Api;
+
+/// <summary>Event ids of the api's log events, banded by area (1000s: HTTP, 1100s: identity, 1200s: runs).</summary>
+internal static class ApiEventIds
+{
+    public const int UnhandledError = 1001;
+
+    public const int AdminCredentialCreated = 1101;
+    public const int AdminCredentialFile = 1102;
+
+    public const int ExecutionFinished = 1201;
+    public const int ExecutionNotRecorded = 1202;
+}

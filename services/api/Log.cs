@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace WasmWizard.Api;
+
+/// <summary>
+/// Every log event of the api. Messages name ids and outcomes, never an API key, module bytes or stdin.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = ApiEventIds.UnhandledError, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = ApiEventIds.AdminCredentialCreated, Level = LogLevel.Warning,
+        Message = "Created an admin API key; it is in {Path} (readable by this user only)")]
+    public static partial void AdminCredentialCreated(ILogger logger, string path);
+
+    [LoggerMessage(EventId = ApiEventIds.AdminCredentialFile, Level = LogLevel.Information, Message = "Admin API key file: {Path}")]
+    public static partial void AdminCredentialFile(ILogger logger, string path);
+
+    [LoggerMessage(EventId = ApiEventIds.ExecutionFinished, Level = LogLevel.Information,
+        Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
+    public static partial void ExecutionFinished(
+        ILogger logger, Guid executionId, Guid? moduleId, string outcome, int? exitCode, double durationMs);
+
+    [LoggerMessage(EventId = ApiEventIds.ExecutionNotRecorded, Level = LogLevel.Warning, Message = "Could not record execution {ExecutionId}")]
+    public static partial void ExecutionNotRecorded(ILogger logger, Exception exception, Guid executionId);
+}
