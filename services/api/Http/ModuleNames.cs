@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using WasmWizard.Shared.Text;
 
 namespace WasmWizard.Api.Http;
 
@@ -39,24 +40,7 @@ public static class ModuleNames
         _ when name.Any(char.IsControl) => "it contains control characters.",
         _ when name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal) =>
             "it may not contain '/' or '\\'.",
-        _ when name.Any(char.IsSurrogate) && !IsWellFormed(name) => "it is not valid Unicode text.",
+        _ when UnicodeText.HasLoneSurrogate(name) => "it is not valid Unicode text.",
         _ => null,
     };
-
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
+using WasmWizard.Shared.Text;
 
 namespace WasmWizard.Executor.Sandbox;
 
@@ -177,26 +178,9 @@ public sealed class SandboxService
         }
 
         // WASI strings are UTF-8; a lone surrogate has no UTF-8 form.
-        if (HasLoneSurrogate(text))
+        if (UnicodeText.HasLoneSurrogate(text))
         {
             throw new RunRequestRejectedException(code, $"A {what} is not valid Unicode text.");
         }
-    }
-
-    private static bool HasLoneSurrogate(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
