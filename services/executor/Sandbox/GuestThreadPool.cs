@@ -15,6 +15,7 @@ internal sealed class GuestThreadPool : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly Thread[] _threads;
     private readonly TimeSpan _retryAfter;
+    private readonly CancellationTokenSource _stopping = new();
 
     public GuestThreadPool(IOptions<SandboxOptions> options)
     {
@@ -39,8 +40,9 @@ internal sealed class GuestThreadPool : IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> on a guest thread, or throws <see cref="ExecutorBusyException"/> at once when
     /// every slot is taken. A slot is held until the work ends, so there is always a thread for queued work.
+    /// The token the work gets is cancelled when the caller's is, and when the pool shuts down.
     /// </summary>
-    public Task<T> RunAsync<T>(Func<T> work)
+    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken)
     {
         if (!_slots.Wait(0))
         {
@@ -56,7 +58,8 @@ internal sealed class GuestThreadPool : IDisposable
                 T result;
                 try
                 {
-                    result = work();
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+                    result = work(linked.Token);
                 }
                 catch (Exception e)
                 {
@@ -80,10 +83,12 @@ internal sealed class GuestThreadPool : IDisposable
 
     public void Dispose()
     {
+        // Running guests see the cancellation at their next epoch tick (or wake from a WASI sleep) and stop, so
+        // no guest outlives the engine it runs on.
+        _stopping.Cancel();
         _work.CompleteAdding();
         foreach (var thread in _threads)
         {
-            // Every guest has a deadline, so this wait is bounded; do not hang shutdown on a wedged one.
             thread.Join(TimeSpan.FromSeconds(5));
         }
     }

@@ -80,7 +80,8 @@ public sealed class SandboxService
             throw new InvalidOperationException($"No bytes are stored for module {request.ModuleSha256}.");
         }
 
-        return await _pool.RunAsync(() => _invoker.Invoke(compiled, request, cancellationToken)).ConfigureAwait(false);
+        return await _pool.RunAsync(token => _invoker.Invoke(compiled, request, token), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     private void CheckRequest(RunRequest request)

@@ -7,12 +7,14 @@ namespace WasmWizard.Executor.Sandbox;
 /// Wasmtime .NET takes stdin only from a file, so each run's input goes to a private file that lives as long
 /// as the run: owner-only permissions in a folder only this process uses.
 /// </summary>
-internal sealed class StdinFiles
+internal sealed class StdinFiles : IDisposable
 {
     private readonly string _directory;
+    private readonly bool _ownsDirectory;
 
     public StdinFiles(IOptions<SandboxOptions> options)
     {
+        _ownsDirectory = options.Value.TempDirectory is null;
         _directory = options.Value.TempDirectory
             ?? Path.Combine(Path.GetTempPath(), $"wasmwizard-{Environment.ProcessId}-{Guid.NewGuid():N}");
         if (OperatingSystem.IsWindows())
@@ -42,6 +44,23 @@ internal sealed class StdinFiles
         catch (IOException)
         {
             // Left for the OS temp cleaner; the name is random and the content is owner-only.
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort at shutdown.
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed class ConcurrencyTests
         using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
 
         var (isPoolThread, name) = await pool.RunAsync(
-            () => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+            _ => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name), TestContext.Current.CancellationToken);
 
         Assert.False(isPoolThread);
         Assert.StartsWith("wasm-guest-", name, StringComparison.Ordinal);
@@ -73,6 +73,21 @@ public sealed class ConcurrencyTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         await WaitUntil(() => FreeSlots(harness) == 1);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task Dispose_WhileGuestRuns_StopsItPromptly()
+    {
+        var harness = new SandboxHarness();
+        var spinner = Wat.Compile(Wat.Command("""(func (export "_start") (loop (br 0)))"""));
+        var run = harness.RunBytesAsync(spinner);
+        await WaitUntil(() => FreeSlots(harness) < 4);
+
+        var started = Stopwatch.GetTimestamp();
+        harness.Dispose();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2));
     }
 
