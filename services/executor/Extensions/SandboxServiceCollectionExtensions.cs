@@ -24,6 +24,7 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>());
         services.TryAddSingleton<WasmEngine>();
         services.TryAddSingleton<SandboxStatistics>();
+        services.TryAddSingleton<IsolatedCompiler>();
         services.TryAddSingleton<CompiledModuleCache>();
         services.TryAddSingleton<GuestThreadPool>();
         services.TryAddSingleton<StdinFiles>();

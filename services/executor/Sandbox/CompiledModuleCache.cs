@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Wasmtime;
 using WasmWizard.Executor.Sandbox.Instrumentation;
 using WasmWizard.Shared.Contracts;
-using WasmWizard.Shared.IO;
+using Wasmtime;
 
 namespace WasmWizard.Executor.Sandbox;
 
@@ -19,6 +19,7 @@ internal sealed class CompiledModuleCache : IDisposable
     private readonly WasmEngine _engine;
     private readonly SandboxOptions _options;
     private readonly SandboxStatistics _statistics;
+    private readonly IsolatedCompiler _compiler;
     private readonly ILogger<CompiledModuleCache> _logger;
     private readonly SemaphoreSlim _compileSlots;
     private readonly Lock _lock = new();
@@ -31,15 +32,24 @@ internal sealed class CompiledModuleCache : IDisposable
         WasmEngine engine,
         IOptions<SandboxOptions> options,
         SandboxStatistics statistics,
+        IsolatedCompiler compiler,
         ILogger<CompiledModuleCache> logger)
     {
+        _compiler = compiler;
         _engine = engine;
         _options = options.Value;
         _statistics = statistics;
         _logger = logger;
         _compileSlots = new SemaphoreSlim(_options.MaxConcurrentCompiles);
         _directory = Path.GetFullPath(_options.CompiledCacheDirectory);
-        Directory.CreateDirectory(_directory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     public static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -137,7 +147,8 @@ internal sealed class CompiledModuleCache : IDisposable
 
         try
         {
-            var module = Module.DeserializeFile(_engine.Engine, sha256, path);
+            // Read, not mapped: a mapped artifact that something truncates would crash the process (SIGBUS).
+            var module = Module.Deserialize(_engine.Engine, sha256, File.ReadAllBytes(path));
             _statistics.LoadedFromDisk();
             return Describe(sha256, module);
         }
@@ -164,81 +175,51 @@ internal sealed class CompiledModuleCache : IDisposable
             throw new InvalidOperationException($"The bytes stored for module {sha256} do not match its hash.");
         }
 
+        // Cheap checks here; everything that costs real time or memory happens in the compiler process.
         ModuleValidator.CheckHeader(bytes, _options.MaxModuleBytes);
         ModuleValidator.Validate(_engine.Engine, bytes);
 
-        await _compileSlots.WaitAsync().ConfigureAwait(false);
-        var compile = Task.Factory.StartNew(
-            () => CompileNow(sha256, bytes),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        _ = compile.ContinueWith(_ => _compileSlots.Release(), TaskScheduler.Default);
+        if (!await _compileSlots.WaitAsync(TimeSpan.FromMilliseconds(_options.CompileTimeoutMs)).ConfigureAwait(false))
+        {
+            throw new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds));
+        }
 
-        CompiledModule compiled;
+        var temporary = ArtifactPath(sha256) + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            compiled = await compile.WaitAsync(TimeSpan.FromMilliseconds(_options.CompileTimeoutMs)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The compiler cannot be interrupted; it finishes in the background, holding its slot, and is dropped.
-            _ = compile.ContinueWith(t => t.Result.Module.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
-            throw new ModuleRejectedException(
-                ModuleRejectionCodes.CompileTimeout,
-                $"Compiling the module took longer than {_options.CompileTimeoutMs} ms.");
-        }
+            var started = Stopwatch.GetTimestamp();
+            var warning = await _compiler.CompileAsync(bytes, temporary).ConfigureAwait(false);
+            if (warning is not null)
+            {
+                Log.NotInstrumented(_logger, sha256, warning);
+            }
 
-        if (persist)
-        {
-            Persist(sha256, compiled.Module);
-        }
+            Module module;
+            try
+            {
+                module = Module.Deserialize(_engine.Engine, sha256, await File.ReadAllBytesAsync(temporary).ConfigureAwait(false));
+            }
+            catch (WasmtimeException e)
+            {
+                throw new ModuleRejectedException(
+                    ModuleRejectionCodes.ExceedsLimits,
+                    "The module needs more than this service allows: " + e.Message.Split('\n', 2)[0].Trim());
+            }
 
-        return compiled;
-    }
+            _statistics.Compiled();
+            Log.ModuleCompiled(_logger, sha256, bytes.Length, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (persist)
+            {
+                Persist(sha256, temporary);
+            }
 
-    private CompiledModule CompileNow(string sha256, byte[] bytes)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var toCompile = bytes;
-        try
-        {
-            toCompile = MemoryGrowInstrumenter.Instrument(bytes) ?? bytes;
+            return Describe(sha256, module);
         }
-        catch (WasmInstrumentationException e)
+        finally
         {
-            // The module is valid (Wasmtime said so) but uses something the rewriter does not know. It still runs;
-            // only a refused memory.grow will show as the failure it caused instead of memory_limit.
-            Log.NotInstrumented(_logger, sha256, e.Message);
+            _compileSlots.Release();
+            TryDelete(temporary);
         }
-
-        Module module;
-        try
-        {
-            module = Module.FromBytes(_engine.Engine, sha256, toCompile);
-        }
-        catch (WasmtimeException e)
-        {
-            // The bytes validated, so what is left is the engine's own limits (the pooling allocator's slots).
-            throw new ModuleRejectedException(
-                ModuleRejectionCodes.ExceedsLimits,
-                "The module needs more than this service allows: " + e.Message.Split('\n', 2)[0].Trim());
-        }
-
-        try
-        {
-            ModuleValidator.CheckInterface(module);
-        }
-        catch
-        {
-            module.Dispose();
-            throw;
-        }
-
-        _statistics.Compiled();
-        Log.ModuleCompiled(
-            _logger, sha256, bytes.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return Describe(sha256, module);
     }
 
     private static CompiledModule Describe(string sha256, Module module)
@@ -252,25 +233,16 @@ internal sealed class CompiledModuleCache : IDisposable
             tracksGrowFailures: module.Exports.Any(e => e.Name == MemoryGrowInstrumenter.FlagExportName));
     }
 
-    private void Persist(string sha256, Module module)
+    private void Persist(string sha256, string artifact)
     {
-        var path = ArtifactPath(sha256);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            var artifact = module.Serialize();
-            using (var stream = PrivateFile.CreateNew(temporary))
-            {
-                stream.Write(artifact);
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            File.Move(artifact, ArtifactPath(sha256), overwrite: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmtimeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The module still runs from memory; only the restart shortcut is lost.
             Log.ArtifactNotPersisted(_logger, sha256, e.Message);
-            TryDelete(temporary);
         }
     }
 

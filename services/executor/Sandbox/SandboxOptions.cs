@@ -11,7 +11,8 @@ namespace WasmWizard.Executor.Sandbox;
 ///   "MaxArgs": 64, "MaxArgBytes": 65536, "MaxEnvVars": 64, "MaxEnvBytes": 65536,
 ///   "MaxTimeoutMs": 60000, "MaxMemoryBytes": 1073741824, "MaxTableElements": 100000, "MaxTables": 8,
 ///   "MaxInstances": 1, "MaxWasmStackBytes": 524288, "GuestThreadStackBytes": 8388608,
-///   "MaxConcurrentRuns": 4, "BusyRetryAfterSeconds": 1, "CompileTimeoutMs": 30000, "MaxConcurrentCompiles": 2,
+///   "MaxConcurrentRuns": 4, "BusyRetryAfterSeconds": 1, "CompileTimeoutMs": 30000, "CompileMemoryLimitMb": 2048,
+///   "MaxConcurrentCompiles": 2,
 ///   "EpochTickMs": 10, "EnableFuel": true, "UsePoolingAllocator": true,
 ///   "CompiledCacheDirectory": "data/compiled", "MemoryCacheEntries": 128, "TempDirectory": null
 /// }
@@ -75,6 +76,9 @@ public sealed class SandboxOptions
 
     /// <summary>Time budget for compiling one module.</summary>
     public int CompileTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Memory ceiling of one compile; the compiler process is stopped when it needs more.</summary>
+    public int CompileMemoryLimitMb { get; set; } = 2048;
 
     /// <summary>How many modules may compile at once.</summary>
     public int MaxConcurrentCompiles { get; set; } = Math.Max(1, Environment.ProcessorCount);

@@ -35,6 +35,7 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         Positive(options.BusyRetryAfterSeconds, nameof(options.BusyRetryAfterSeconds));
         Positive(options.CompileTimeoutMs, nameof(options.CompileTimeoutMs));
         Positive(options.MaxConcurrentCompiles, nameof(options.MaxConcurrentCompiles));
+        Positive(options.CompileMemoryLimitMb, nameof(options.CompileMemoryLimitMb));
         Positive(options.EpochTickMs, nameof(options.EpochTickMs));
         Positive(options.MemoryCacheEntries, nameof(options.MemoryCacheEntries));
 

@@ -1,7 +1,3 @@
-using System.Reflection;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wasmtime;
@@ -25,43 +21,9 @@ public sealed class WasmEngine : IDisposable
         FuelEnabled = settings.EnableFuel;
         _tickMs = settings.EpochTickMs;
 
-        using var config = new Config()
-            .WithEpochInterruption(true)
-            .WithFuelConsumption(settings.EnableFuel)
-            .WithMaximumStackSize(settings.MaxWasmStackBytes)
-            // Our feature set: everything a WASI command compiled by today's toolchains uses, and nothing that
-            // changes the memory model (threads, memory64, multi-memory) or that we do not instrument (GC, EH).
-            .WithWasmThreads(false)
-            .WithMemory64(false)
-            .WithMultiMemory(false)
-            .WithGc(false)
-            .WithFunctionReferences(false)
-            .WithExceptions(false)
-            .WithWideArithmetic(false)
-            .WithComponentModel(false)
-            .WithBulkMemory(true)
-            .WithReferenceTypes(true)
-            .WithMultiValue(true)
-            .WithSIMD(true)
-            .WithRelaxedSIMD(true, false)
-            .WithTailCalls(true);
-
-        if (settings.UsePoolingAllocator)
-        {
-            using var pooling = new PoolingAllocationConfig()
-                .WithTotalComponentInstances(0)
-                .WithMaxCoreInstances((uint)settings.MaxConcurrentRuns * (uint)settings.MaxInstances)
-                .WithMaxMemories((uint)settings.MaxConcurrentRuns)
-                .WithMaxTables((uint)(settings.MaxConcurrentRuns * settings.MaxTables))
-                .WithMaxTablesPerModule((uint)settings.MaxTables)
-                .WithMaxMemoriesPerModule(1)
-                .WithMaxTableElements((nuint)settings.MaxTableElements)
-                .WithMaxMemorySize((nuint)settings.MaxMemoryBytes);
-            config.WithPoolingAllocationStrategy(pooling);
-        }
-
+        using var config = EngineConfiguration.Create(settings, settings.MaxConcurrentRuns);
         Engine = new Engine(config);
-        Fingerprint = ComputeFingerprint(settings);
+        Fingerprint = EngineConfiguration.Fingerprint(settings);
 
         Linker = new Linker(Engine);
         Linker.DefineWasi();
@@ -105,22 +67,5 @@ public sealed class WasmEngine : IDisposable
         {
             Engine.IncrementEpoch();
         }
-    }
-
-    private static string ComputeFingerprint(SandboxOptions settings)
-    {
-        var wasmtime = typeof(Engine).Assembly;
-        var version = wasmtime.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-            ?? wasmtime.GetName().Version?.ToString() ?? "unknown";
-        var description = string.Join(
-            ';',
-            "wasmtime=" + version,
-            "arch=" + RuntimeInformation.ProcessArchitecture,
-            "fuel=" + settings.EnableFuel,
-            "stack=" + settings.MaxWasmStackBytes,
-            "pooling=" + settings.UsePoolingAllocator,
-            "features=simd,relaxed-simd,bulk-memory,reference-types,multi-value,tail-call",
-            "instrumentation=" + CompiledModule.InstrumentationVersion);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)));
     }
 }
