@@ -107,11 +107,14 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
                 throw new OperationCanceledException("The caller stopped waiting for the run.", e);
             }
 
-            return Classify(e, state, limits, instance is not null && HitMemoryCap(compiled, instance, limits));
+            // Once wasm code ran (the error carries a wasm backtrace), a failure is the guest's doing.
+            var started = instance is not null || e.Message.Contains("wasm backtrace", StringComparison.Ordinal);
+            return Classify(e, state, limits, started, instance is not null && HitMemoryCap(compiled, instance, limits));
         }
     }
 
-    private (string, int?, string?, string?) Classify(Exception e, GuestRunState state, RunLimits limits, bool growFailed)
+    private static (string, int?, string?, string?) Classify(
+        Exception e, GuestRunState state, RunLimits limits, bool started, bool growFailed)
     {
         if (state.DeadlineExceeded)
         {
@@ -153,7 +156,14 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
             return (ExecutionOutcome.Trapped, null, "memory_out_of_bounds", $"The module trapped: {fault.Message}");
         }
 
-        return (ExecutionOutcome.Rejected, null, null, "The module could not run: " + FirstLine(e.Message));
+        if (started)
+        {
+            // A WASI call failed in a way that ends the run (an invalid exit status, a pointer WASI could not
+            // use, a request it would not serve): the guest's fault, reported with Wasmtime's reason.
+            return (ExecutionOutcome.Trapped, null, "wasi_error", "A WASI call ended the run: " + Cause(e.Message));
+        }
+
+        return (ExecutionOutcome.Rejected, null, null, "The module could not be started: " + Cause(e.Message));
     }
 
     /// <summary>
@@ -171,9 +181,14 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
         return pages > 0 && pages * Memory.PageSize > limits.MemoryLimitBytes && pages <= compiled.MaximumMemoryPages;
     }
 
-    private static string FirstLine(string message)
+    /// <summary>The root cause of a Wasmtime error: the last "Caused by:" entry, else the first line.</summary>
+    private static string Cause(string message)
     {
-        var line = message.Split('\n', 2)[0].Trim();
+        var at = message.LastIndexOf("Caused by:", StringComparison.Ordinal);
+        var text = at >= 0 ? message[(at + "Caused by:".Length)..] : message;
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.TrimStart('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ' '))
+            .FirstOrDefault(l => l.Length > 0) ?? "unknown error";
         return line.Length > 500 ? line[..500] : line;
     }
 

@@ -27,6 +27,11 @@ internal static class WasiShims
     private const byte EventTypeFdRead = 1;
     private const byte EventTypeFdWrite = 2;
 
+    private const int ErrnoNomem = 48;
+
+    // No real program waits on more; the cap keeps one call's host memory and time small whatever the guest asks.
+    private const int MaxSubscriptions = 1024;
+
     private const int SubscriptionSize = 48;
     private const int EventSize = 32;
 
@@ -84,6 +89,11 @@ internal static class WasiShims
         {
             // Sleeping forever is not a thing in preview1.
             return ErrnoInval;
+        }
+
+        if ((uint)count > MaxSubscriptions)
+        {
+            return ErrnoNomem;
         }
 
         var state = State(caller);

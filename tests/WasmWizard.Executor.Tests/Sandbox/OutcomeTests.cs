@@ -48,6 +48,51 @@ public sealed class OutcomeTests : IDisposable
         Assert.Equal(code == 0, result.Succeeded);
     }
 
+    [Theory]
+    [InlineData(126)]
+    [InlineData(255)]
+    [InlineData(-1)]
+    public async Task Run_ProcExitWithInvalidStatus_TrappedAsWasiErrorWithReason(int code)
+    {
+        var result = await _harness.RunWatAsync(Wat.Command($$"""
+            (func (export "_start") (call $proc_exit (i32.const {{code}})))
+            """));
+
+        Assert.Equal(ExecutionOutcome.Trapped, result.Outcome);
+        Assert.Equal("wasi_error", result.TrapKind);
+        Assert.Contains("exit status", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WasiCallWithOutOfBoundsBuffer_TrappedWithReason()
+    {
+        // An iovec pointing past the end of memory: Wasmtime's fd_write refuses it by ending the run.
+        var result = await _harness.RunWatAsync(Wat.Command("""
+            (func (export "_start")
+              (i32.store (i32.const 0) (i32.const 65000))
+              (i32.store (i32.const 4) (i32.const 10000))
+              (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+            """));
+
+        Assert.Equal(ExecutionOutcome.Trapped, result.Outcome);
+        Assert.False(string.IsNullOrWhiteSpace(result.Message));
+        Assert.DoesNotContain("wasm backtrace", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_PollWithTooManySubscriptions_GuestGetsNomem()
+    {
+        var result = await _harness.RunWatAsync(Wat.Command(
+            """
+            (func (export "_start")
+              (call $proc_exit (call $poll_oneoff (i32.const 1024) (i32.const 200000) (i32.const 2000) (i32.const 16))))
+            """,
+            memory: "(memory (export \"memory\") 8)"));
+
+        Assert.Equal(ExecutionOutcome.Exited, result.Outcome);
+        Assert.Equal(48, result.ExitCode);
+    }
+
     [Fact]
     public async Task Run_Unreachable_TrappedWithKindAndOutputWrittenBefore()
     {
