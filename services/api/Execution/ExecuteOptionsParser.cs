@@ -46,11 +46,11 @@ public static class ExecuteOptionsParser
 
         return new ExecuteOptions(
             stdin,
-            ParseJsonField(form.Field("args"), "args", JsonFields.ParseStringArray) ?? [],
-            ParseJsonField(form.Field("env"), "env", JsonFields.ParseStringMap) ?? [],
-            ParseNumber(form.Field("timeout_ms"), "timeout_ms", ParseInt32),
-            ParseNumber(form.Field("memory_limit_mb"), "memory_limit_mb", ParseInt32),
-            ParseNumber(form.Field("fuel"), "fuel", s => ulong.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)));
+            ParseJsonField(form.Text("args"), "args", JsonFields.ParseStringArray) ?? [],
+            ParseJsonField(form.Text("env"), "env", JsonFields.ParseStringMap) ?? [],
+            ParseNumber(form.Text("timeout_ms"), "timeout_ms", ParseInt32),
+            ParseNumber(form.Text("memory_limit_mb"), "memory_limit_mb", ParseInt32),
+            ParseNumber(form.Text("fuel"), "fuel", s => ulong.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)));
     }
 
     private static byte[] Stdin(string? input, string? inputBase64, int maxInputBytes)

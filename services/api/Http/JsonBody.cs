@@ -19,64 +19,54 @@ public static class JsonBody
         HttpRequest request, int maxBytes, bool allowEmpty, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength == 0 || (request.ContentLength is null && request.ContentType is null && allowEmpty))
-        {
-            if (allowEmpty)
-            {
-                return null;
-            }
-
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body is empty.");
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !(mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
-        {
-            throw new ApiProblemException(
-                StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
-                "This endpoint takes application/json.");
-        }
-
         if (request.ContentLength > maxBytes)
         {
-            throw new ApiProblemException(
-                StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                $"The request body is larger than {maxBytes} bytes.");
+            throw TooLarge(maxBytes);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new ApiProblemException(
-                    StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                    $"The request body is larger than {maxBytes} bytes.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
+        var body = await ReadLimitedAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0)
         {
             return allowEmpty
                 ? null
                 : throw new ApiProblemException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body is empty.");
         }
 
+        // A body in anything but JSON (or JSON in another charset than UTF-8) is refused, never guessed at.
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !(mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+            || (mediaType.Charset.HasValue
+                && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                && !mediaType.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
+                "This endpoint takes application/json in UTF-8.");
+        }
+
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray(), DocumentOptions);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            using var document = JsonDocument.Parse(body, DocumentOptions);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new ApiProblemException(
                     StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body must be a JSON object.");
             }
 
-            return document.RootElement.Clone();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!names.Add(property.Name))
+                {
+                    throw new ApiProblemException(
+                        StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson,
+                        $"The member '{MultipartFormReader.Printable(property.Name)}' appears more than once.");
+                }
+            }
+
+            return root.Clone();
         }
         catch (JsonException e)
         {
@@ -84,5 +74,32 @@ public static class JsonBody
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson,
                 $"The request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
         }
+        catch (InvalidOperationException)
+        {
+            // A member name that is not valid Unicode (a lone surrogate escape) cannot even be read.
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "The request body holds text that is not valid Unicode.");
+        }
     }
+
+    private static async Task<byte[]> ReadLimitedAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static ApiProblemException TooLarge(int maxBytes) => new(
+        StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body is larger than {maxBytes} bytes.");
 }

@@ -14,7 +14,7 @@ public static class JsonFields
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw WrongType(name, "a string");
+        return value.ValueKind == JsonValueKind.String ? Text(value, name) : throw WrongType(name, "a string");
     }
 
     /// <summary>A 32-bit integer member, or null when absent or null.</summary>
@@ -90,7 +90,7 @@ public static class JsonFields
         }
 
         return value.EnumerateArray()
-            .Select(item => item.ValueKind == JsonValueKind.String ? item.GetString()! : throw WrongType(name, "an array of strings"))
+            .Select(item => item.ValueKind == JsonValueKind.String ? Text(item, name) : throw WrongType(name, "an array of strings"))
             .ToList();
     }
 
@@ -102,12 +102,38 @@ public static class JsonFields
             throw WrongType(name, "an object of strings");
         }
 
-        return value.EnumerateObject()
-            .Select(p => p.Value.ValueKind == JsonValueKind.String
-                ? KeyValuePair.Create(p.Name, p.Value.GetString()!)
-                : throw WrongType(name, "an object of strings"))
-            .ToList();
+        try
+        {
+            return value.EnumerateObject()
+                .Select(p => p.Value.ValueKind == JsonValueKind.String
+                    ? KeyValuePair.Create(p.Name, Text(p.Value, name))
+                    : throw WrongType(name, "an object of strings"))
+                .ToList();
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(name);
+        }
     }
+
+    /// <summary>
+    /// The text of a string value. JSON can spell a lone surrogate (<c>"\ud800"</c>), which no UTF-8 text holds and
+    /// which WASI could not pass on: refuse it here, naming the field.
+    /// </summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(name);
+        }
+    }
+
+    private static ApiProblemException NotUnicode(string name) =>
+        new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, $"The field '{name}' is not valid Unicode text.");
 
     private static ApiProblemException WrongType(string name, string expected) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, $"The field '{name}' must be {expected}.");

@@ -12,6 +12,20 @@ public sealed class MultipartForm
     /// <summary>The text part named <paramref name="name"/>, if any.</summary>
     public string? Field(string name) => _fields.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The text of part <paramref name="name"/>, whether sent as text or as a file (<c>curl -F args=@args.json</c>),
+    /// or null. A file part that is not UTF-8 is refused.
+    /// </summary>
+    public string? Text(string name)
+    {
+        if (_fields.TryGetValue(name, out var text))
+        {
+            return text;
+        }
+
+        return _files.TryGetValue(name, out var file) ? MultipartFormReader.DecodeText(file.Content, name) : null;
+    }
+
     /// <summary>The bytes of part <paramref name="name"/>, whether sent as a file or as text.</summary>
     public byte[]? Bytes(string name) =>
         _files.TryGetValue(name, out var file) ? file.Content

@@ -75,7 +75,7 @@ public static class MultipartFormReader
                 }
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (Exception e) when (e is (IOException and not BadHttpRequestException) or InvalidDataException)
         {
             throw new ApiProblemException(
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidMultipart, "The multipart body is malformed or truncated.");
@@ -125,7 +125,8 @@ public static class MultipartFormReader
         return buffer.ToArray();
     }
 
-    private static string DecodeText(byte[] content, string name)
+    /// <summary>Decodes a part as strict UTF-8, refusing anything else with a 400 naming the part.</summary>
+    public static string DecodeText(byte[] content, string name)
     {
         try
         {

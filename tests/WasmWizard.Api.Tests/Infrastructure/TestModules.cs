@@ -21,6 +21,14 @@ internal static class TestModules
         """,
         memory: "(memory (export \"memory\") 2)"));
 
+    /// <summary>Prints its NUL-separated argv buffer (argv[0] included) to stdout.</summary>
+    public static byte[] Args { get; } = Wat.Compile(Wat.Command("""
+        (func (export "_start")
+          (drop (call $args_sizes (i32.const 16) (i32.const 20)))
+          (drop (call $args_get (i32.const 1000) (i32.const 2000)))
+          (call $print (i32.const 2000) (i32.load (i32.const 20))))
+        """));
+
     public static byte[] NonUtf8 { get; } = Wat.Compile(Wat.Command("""
         (data (i32.const 200) "ok\ff\fe")
         (func (export "_start") (call $print (i32.const 200) (i32.const 4)))
