@@ -14,4 +14,11 @@ public sealed class InProcessExecutorClient(SandboxService sandbox) : IExecutorC
     /// <inheritdoc />
     public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken) =>
         sandbox.RunAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task ForgetModuleAsync(string sha256, CancellationToken cancellationToken)
+    {
+        sandbox.ForgetModule(sha256);
+        return Task.CompletedTask;
+    }
 }

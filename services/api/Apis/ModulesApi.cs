@@ -101,10 +101,22 @@ public static class ModulesApi
 
     /// <summary>Deletes a module the caller owns.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal user, IModuleStore modules, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, IModuleStore modules, IExecutorClient executor, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        return await modules.DeleteAsync(caller.UserId, id, cancellationToken) ? TypedResults.NoContent() : NotFound();
+        var deleted = await modules.DeleteAsync(caller.UserId, id, cancellationToken);
+        if (deleted is null)
+        {
+            return NotFound();
+        }
+
+        if (deleted.LastCopy)
+        {
+            // The compiled artifact holds the module's data segments: it goes with the last copy of the bytes.
+            await executor.ForgetModuleAsync(deleted.Sha256, CancellationToken.None);
+        }
+
+        return TypedResults.NoContent();
     }
 
     /// <summary>A module the caller may see and run: their own, or a public one. Others' private modules do not exist.</summary>

@@ -10,8 +10,8 @@ namespace WasmWizard.Api.Bootstrap;
 
 /// <summary>
 /// On first start, creates the admin user and writes an admin API key to a file only the service's user can
-/// read; the log names the file, never the key. When the file is gone (lost or deliberately deleted), a new key
-/// is issued the same way, which is how an operator recovers admin access.
+/// read; the log names the file, never the key. When the file is gone (lost or deliberately deleted), every
+/// earlier admin key is revoked and a new one is written the same way: that is how an operator rotates it.
 /// </summary>
 public sealed class AdminBootstrapper(
     IIdentityStore identities,
@@ -46,6 +46,8 @@ public sealed class AdminBootstrapper(
         }
         else
         {
+            // A missing file means the old key is lost or leaked: it stops working, and a new one replaces it.
+            await identities.RevokeAllKeysAsync(admin.Id, now, cancellationToken);
             (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now);
             await identities.AddKeyAsync(key, cancellationToken);
         }
@@ -59,7 +61,7 @@ public sealed class AdminBootstrapper(
 
     private static void WriteOwnerOnly(string path, string content)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFile.CreateDirectory(Path.GetDirectoryName(path)!);
         using var stream = PrivateFile.CreateNew(path);
         using var writer = new StreamWriter(stream);
         writer.Write(content);

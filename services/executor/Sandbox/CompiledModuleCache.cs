@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WasmWizard.Executor.Sandbox.Instrumentation;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.IO;
 using Wasmtime;
 
 namespace WasmWizard.Executor.Sandbox;
@@ -25,6 +26,7 @@ internal sealed class CompiledModuleCache : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LinkedListNode<CompiledModule>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<CompiledModule> _recency = new();
+    private long _cachedBytes;
     private readonly ConcurrentDictionary<string, Lazy<Task<CompiledModule?>>> _inflight = new(StringComparer.Ordinal);
     private readonly string _directory;
 
@@ -42,14 +44,7 @@ internal sealed class CompiledModuleCache : IDisposable
         _logger = logger;
         _compileSlots = new SemaphoreSlim(_options.MaxConcurrentCompiles);
         _directory = Path.GetFullPath(_options.CompiledCacheDirectory);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(_directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        PrivateFile.CreateDirectory(_directory);
     }
 
     public static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -85,6 +80,27 @@ internal sealed class CompiledModuleCache : IDisposable
         }
 
         return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets a module: out of memory, and its artifact off the disk.</summary>
+    public void Forget(string sha256)
+    {
+        // Only hashes name artifacts; anything else cannot be a file of ours.
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_entries.Remove(sha256, out var node))
+            {
+                _recency.Remove(node);
+                _cachedBytes -= node.Value.ArtifactBytes;
+            }
+        }
+
+        TryDelete(ArtifactPath(sha256));
     }
 
     public void Dispose() => _compileSlots.Dispose();
@@ -126,11 +142,14 @@ internal sealed class CompiledModuleCache : IDisposable
             }
 
             _entries[module.Sha256] = _recency.AddFirst(module);
-            while (_entries.Count > _options.MemoryCacheEntries && _recency.Last is { } oldest)
+            _cachedBytes += module.ArtifactBytes;
+            while ((_entries.Count > _options.MemoryCacheEntries || _cachedBytes > _options.MemoryCacheBytes)
+                && _entries.Count > 1 && _recency.Last is { } oldest)
             {
                 // No Dispose here: a run may still hold the module. Its handle is released once unreachable.
                 _recency.RemoveLast();
                 _entries.Remove(oldest.Value.Sha256);
+                _cachedBytes -= oldest.Value.ArtifactBytes;
             }
         }
     }
@@ -148,9 +167,10 @@ internal sealed class CompiledModuleCache : IDisposable
         try
         {
             // Read, not mapped: a mapped artifact that something truncates would crash the process (SIGBUS).
-            var module = Module.Deserialize(_engine.Engine, sha256, File.ReadAllBytes(path));
+            var artifact = File.ReadAllBytes(path);
+            var module = Module.Deserialize(_engine.Engine, sha256, artifact);
             _statistics.LoadedFromDisk();
-            return Describe(sha256, module);
+            return Describe(sha256, module, artifact.Length);
         }
         catch (Exception e) when (e is WasmtimeException or IOException)
         {
@@ -195,9 +215,10 @@ internal sealed class CompiledModuleCache : IDisposable
             }
 
             Module module;
+            var artifact = await File.ReadAllBytesAsync(temporary).ConfigureAwait(false);
             try
             {
-                module = Module.Deserialize(_engine.Engine, sha256, await File.ReadAllBytesAsync(temporary).ConfigureAwait(false));
+                module = Module.Deserialize(_engine.Engine, sha256, artifact);
             }
             catch (WasmtimeException e)
             {
@@ -213,7 +234,7 @@ internal sealed class CompiledModuleCache : IDisposable
                 Persist(sha256, temporary);
             }
 
-            return Describe(sha256, module);
+            return Describe(sha256, module, artifact.Length);
         }
         finally
         {
@@ -222,7 +243,7 @@ internal sealed class CompiledModuleCache : IDisposable
         }
     }
 
-    private static CompiledModule Describe(string sha256, Module module)
+    private static CompiledModule Describe(string sha256, Module module, long artifactBytes)
     {
         var memory = module.Exports.OfType<MemoryExport>().First(m => m.Name == "memory");
         return new CompiledModule(
@@ -230,6 +251,7 @@ internal sealed class CompiledModuleCache : IDisposable
             module,
             memory.Minimum * Memory.PageSize,
             memory.Maximum ?? 65536,
+            artifactBytes,
             tracksGrowFailures: module.Exports.Any(e => e.Name == MemoryGrowInstrumenter.FlagExportName));
     }
 

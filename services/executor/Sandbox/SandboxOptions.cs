@@ -14,7 +14,7 @@ namespace WasmWizard.Executor.Sandbox;
 ///   "MaxConcurrentRuns": 4, "BusyRetryAfterSeconds": 1, "CompileTimeoutMs": 30000, "CompileMemoryLimitMb": 2048,
 ///   "MaxConcurrentCompiles": 2,
 ///   "EpochTickMs": 10, "EnableFuel": true, "UsePoolingAllocator": true,
-///   "CompiledCacheDirectory": "data/compiled", "MemoryCacheEntries": 128, "TempDirectory": null
+///   "CompiledCacheDirectory": "data/compiled", "MemoryCacheEntries": 128, "MemoryCacheBytes": 536870912, "TempDirectory": null
 /// }
 /// </code>
 /// </remarks>
@@ -97,6 +97,9 @@ public sealed class SandboxOptions
 
     /// <summary>How many compiled modules are kept in memory.</summary>
     public int MemoryCacheEntries { get; set; } = 128;
+
+    /// <summary>How many bytes of compiled modules (artifact size) are kept in memory.</summary>
+    public long MemoryCacheBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>Where per-run stdin files are written; null means a private folder under the system temp folder.</summary>
     public string? TempDirectory { get; set; }

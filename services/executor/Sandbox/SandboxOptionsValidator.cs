@@ -38,6 +38,7 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         Positive(options.CompileMemoryLimitMb, nameof(options.CompileMemoryLimitMb));
         Positive(options.EpochTickMs, nameof(options.EpochTickMs));
         Positive(options.MemoryCacheEntries, nameof(options.MemoryCacheEntries));
+        Positive(options.MemoryCacheBytes, nameof(options.MemoryCacheBytes));
 
         if (options.MaxArgs < 0)
         {

@@ -46,6 +46,13 @@ public sealed class SandboxService
         return new PreparedModule(sha256, module.Length, compiled!.InitialMemoryBytes);
     }
 
+    /// <summary>Drops the compiled module and its artifact; later runs of the same bytes compile again.</summary>
+    public void ForgetModule(string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        _cache.Forget(sha256);
+    }
+
     /// <summary>Runs a module once on a guest thread and reports its outcome and output.</summary>
     public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {

@@ -11,25 +11,24 @@ internal sealed class StdinFiles : IDisposable
 {
     private readonly string _directory;
     private readonly bool _ownsDirectory;
+    private readonly Lazy<string> _created;
 
     public StdinFiles(IOptions<SandboxOptions> options)
     {
         _ownsDirectory = options.Value.TempDirectory is null;
         _directory = options.Value.TempDirectory
             ?? Path.Combine(Path.GetTempPath(), $"wasmwizard-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        if (OperatingSystem.IsWindows())
+        // Created on first use, so a host that never gets stdin leaves nothing behind.
+        _created = new Lazy<string>(() =>
         {
-            Directory.CreateDirectory(_directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+            PrivateFile.CreateDirectory(_directory);
+            return _directory;
+        });
     }
 
     public string Write(byte[] content)
     {
-        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".stdin");
+        var path = Path.Combine(_created.Value, Guid.NewGuid().ToString("N") + ".stdin");
         using var stream = PrivateFile.CreateNew(path);
         stream.Write(content);
         return path;
@@ -49,7 +48,7 @@ internal sealed class StdinFiles : IDisposable
 
     public void Dispose()
     {
-        if (!_ownsDirectory)
+        if (!_ownsDirectory || !_created.IsValueCreated)
         {
             return;
         }

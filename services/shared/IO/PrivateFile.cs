@@ -1,6 +1,6 @@
 namespace WasmWizard.Shared.IO;
 
-/// <summary>Creates files only the service's own user can read: they hold user input or compiled code.</summary>
+/// <summary>Files and folders only the service's own user can read: they hold user input or compiled code.</summary>
 public static class PrivateFile
 {
     /// <summary>Creates <paramref name="path"/> for writing with owner-only permissions; fails if it exists.</summary>
@@ -19,5 +19,18 @@ public static class PrivateFile
                 Access = FileAccess.Write,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             });
+    }
+
+    /// <summary>Creates <paramref name="path"/> (and missing parents) as a folder only the owner can enter.</summary>
+    public static void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 }

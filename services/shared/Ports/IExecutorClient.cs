@@ -17,4 +17,10 @@ public interface IExecutorClient
     /// <see cref="RunRequestRejectedException"/> for a request beyond the executor's limits.
     /// </summary>
     Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Drops everything the executor keeps for a module whose bytes are no longer stored: the compiled module in
+    /// memory and its artifact on disk (which holds the module's data).
+    /// </summary>
+    Task ForgetModuleAsync(string sha256, CancellationToken cancellationToken);
 }

@@ -24,6 +24,9 @@ public interface IIdentityStore
     /// <summary>Lists a user's keys, newest first, revoked ones included.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(Guid userId, CancellationToken cancellationToken);
 
+    /// <summary>Revokes every key of a user that is still valid.</summary>
+    Task RevokeAllKeysAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Revokes one of a user's keys. Returns false when the user has no such key.</summary>
     Task<bool> RevokeKeyAsync(Guid userId, Guid keyId, DateTimeOffset at, CancellationToken cancellationToken);
 }

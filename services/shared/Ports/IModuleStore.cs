@@ -13,8 +13,8 @@ public interface IModuleStore
     Task<PagedResult<ModuleRecord>> ListAsync(
         Guid ownerId, bool includePublic, int offset, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Deletes one of the owner's modules. Returns false when the owner has no such module.</summary>
-    Task<bool> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken);
+    /// <summary>Deletes one of the owner's modules. Returns null when the owner has no such module.</summary>
+    Task<DeletedModule?> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken);
 
     /// <summary>Returns the bytes stored under a SHA-256, or null.</summary>
     Task<byte[]?> GetBytesAsync(string sha256, CancellationToken cancellationToken);

@@ -67,14 +67,7 @@ public sealed class SqliteDatabase
         var directory = System.IO.Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory))
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            PrivateFile.CreateDirectory(directory);
         }
 
         if (!File.Exists(path))
@@ -104,7 +97,8 @@ public sealed class SqliteDatabase
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+            // secure_delete: deleted modules (and their data segments) are overwritten, not just unlinked.
+            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

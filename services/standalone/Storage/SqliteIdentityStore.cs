@@ -125,6 +125,16 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     }
 
     /// <inheritdoc />
+    public async Task RevokeAllKeysAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE api_keys SET revoked_at = $at WHERE user_id = $user AND revoked_at IS NULL";
+        update.With("$at", SqliteValues.Text(at)).With("$user", userId.ToString());
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> RevokeKeyAsync(Guid userId, Guid keyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

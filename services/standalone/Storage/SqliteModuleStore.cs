@@ -78,7 +78,7 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken)
+    public async Task<DeletedModule?> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -91,7 +91,7 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
         var sha256 = await delete.ExecuteScalarAsync(cancellationToken) as string;
         if (sha256 is null)
         {
-            return false;
+            return null;
         }
 
         // The bytes go once no other upload shares them.
@@ -101,9 +101,17 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
             DELETE FROM module_blobs WHERE sha256 = $sha AND NOT EXISTS (SELECT 1 FROM modules WHERE sha256 = $sha)
             """;
         orphan.With("$sha", sha256);
-        await orphan.ExecuteNonQueryAsync(cancellationToken);
+        var lastCopy = await orphan.ExecuteNonQueryAsync(cancellationToken) == 1;
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        if (lastCopy)
+        {
+            // secure_delete zeroed the freed pages; folding the journal into the file drops its old copies too.
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new DeletedModule(sha256, lastCopy);
     }
 
     /// <inheritdoc />

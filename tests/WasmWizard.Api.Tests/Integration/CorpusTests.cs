@@ -17,7 +17,7 @@ namespace WasmWizard.Api.Tests.Integration;
 /// </summary>
 public sealed class CorpusTests : IClassFixture<CorpusTests.App>
 {
-    private const string Absent = "(corpus absent)";
+    private const string Absent = "(corpus absent: set WASMWIZARD_CORPUS or put it at ../shared/corpus)";
 
     private readonly App _app;
 

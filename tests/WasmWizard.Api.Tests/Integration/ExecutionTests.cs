@@ -178,6 +178,28 @@ public sealed class ExecutionTests : IClassFixture<AuthTests.App>
     }
 
     [Fact]
+    public async Task DeleteModule_LastCopy_CompiledArtifactRemovedFromDisk()
+    {
+        using var user = await _app.CreateUserAsync();
+        var unique = WasmWizard.Tests.Shared.Wat.Compile(WasmWizard.Tests.Shared.Wat.Command(
+            WasmWizard.Tests.Shared.Wat.Data(300, "CUSTOMER-SECRET-" + Guid.NewGuid().ToString("N"))
+            + """(func (export "_start"))"""));
+        var first = await ApiCalls.UploadAsync(user.Client, unique, "secret.wasm");
+        var second = await ApiCalls.UploadAsync(user.Client, unique, "secret-again.wasm");
+        var sha256 = first.GetProperty("sha256").GetString()!;
+        var compiled = Path.Combine(_app.DataDirectory, "compiled");
+        Assert.Single(Directory.GetFiles(compiled, sha256 + "-*.cwasm"));
+
+        await user.Client.DeleteAsync($"/api/wasm/modules/{Id(first)}", Token);
+        Assert.Single(Directory.GetFiles(compiled, sha256 + "-*.cwasm"));
+        await user.Client.DeleteAsync($"/api/wasm/modules/{Id(second)}", Token);
+
+        Assert.Empty(Directory.GetFiles(compiled, sha256 + "-*"));
+        var rerun = await user.Client.PostAsync("/api/wasm/execute", ApiCalls.ModuleForm(unique), Token);
+        Assert.Equal(HttpStatusCode.OK, rerun.StatusCode);
+    }
+
+    [Fact]
     public async Task ListModules_Paging_HasNextAndTotals()
     {
         using var user = await _app.CreateUserAsync();

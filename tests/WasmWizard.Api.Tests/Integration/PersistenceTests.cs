@@ -63,8 +63,11 @@ public sealed class PersistenceTests
         var newKey = second.AdminKey;
         using var admin = second.AdminClient();
 
+        using var oldAdmin = second.ClientWithKey(oldKey);
+
         Assert.NotEqual(oldKey, newKey);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/admin/users", Token)).StatusCode);
+        await ApiCalls.AssertProblemAsync(await oldAdmin.GetAsync("/api/admin/users", Token), HttpStatusCode.Unauthorized, "unauthorized");
         var users = await ApiCalls.BodyAsync(await admin.GetAsync("/api/admin/users", Token));
         Assert.Equal(1, users.GetProperty("total").GetInt64());
     }

@@ -1,3 +1,4 @@
+using WasmWizard.Executor.Sandbox;
 using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Executor.Tests.Sandbox;
@@ -41,6 +42,37 @@ public sealed class CompileCacheTests
         Assert.True(result.Succeeded);
         Assert.Equal(0, second.Statistics.Compilations);
         Assert.Equal(1, second.Statistics.DiskLoads);
+    }
+
+    [Fact]
+    public async Task Run_MemoryCacheOverItsByteBudget_EvictsOldestAndReloadsFromDisk()
+    {
+        using var harness = new SandboxHarness(new Dictionary<string, string?> { ["Sandbox:MemoryCacheBytes"] = "1" });
+        var other = Wat.Compile(Wat.Command("""(func (export "_start") (nop))"""));
+        await harness.StoreAsync(Module);
+        await harness.StoreAsync(other);
+
+        var result = await harness.Sandbox.RunAsync(
+            new Shared.Contracts.RunRequest(
+                CompiledModuleCache.Sha256Of(Module), null, "m.wasm", [], [], [], SandboxHarness.DefaultLimits),
+            TestContext.Current.CancellationToken);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(2, harness.Statistics.Compilations);
+        Assert.Equal(1, harness.Statistics.DiskLoads);
+    }
+
+    [Fact]
+    public async Task Forget_RemovesArtifactAndNextRunCompilesAgain()
+    {
+        using var harness = new SandboxHarness();
+        var sha256 = await harness.StoreAsync(Module);
+
+        harness.Sandbox.ForgetModule(sha256);
+
+        Assert.Empty(Directory.GetFiles(harness.CacheDirectory, sha256 + "*"));
+        Assert.True((await harness.RunBytesAsync(Module)).Succeeded);
+        Assert.Equal(2, harness.Statistics.Compilations);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class CorpusTests
     private static readonly string CorpusDirectory = CorpusLocation.ModulesDirectory ?? string.Empty;
 
     public static TheoryData<string> Modules => CorpusLocation.ModulesDirectory is null
-        ? ["(corpus absent)"]
+        ? ["(corpus absent: set WASMWIZARD_CORPUS or put it at ../shared/corpus)"]
         : [.. Directory.GetFiles(CorpusDirectory, "*.wasm").Select(path => Path.GetFileName(path)).Order()];
 
     [Theory]
