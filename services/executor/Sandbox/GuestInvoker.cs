@@ -59,7 +59,9 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
 
             state.Start();
             var (outcome, exitCode, trapKind, message) = Run(compiled, store, state, limits);
-            ulong? fuelConsumed = engine.FuelEnabled ? fuelBudget - store.Fuel : null;
+            // When the deadline interrupts a tight loop, Wasmtime has not written its fuel count back to the store,
+            // so the count would read low (often 0): better none than a wrong one.
+            ulong? fuelConsumed = engine.FuelEnabled && outcome != ExecutionOutcome.Timeout ? fuelBudget - store.Fuel : null;
             return new RunResult(
                 outcome,
                 exitCode,

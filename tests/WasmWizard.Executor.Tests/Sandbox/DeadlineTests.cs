@@ -63,6 +63,7 @@ public sealed class DeadlineTests : IDisposable
 
         Assert.Equal(ExecutionOutcome.Timeout, result.Outcome);
         Assert.Null(result.ExitCode);
+        Assert.Null(result.FuelConsumed);
         Assert.InRange(elapsed.TotalMilliseconds, TimeoutMs, TimeoutMs * 1.1);
         Assert.InRange(result.DurationMs, TimeoutMs, TimeoutMs * 1.1);
         if (expectedStdout is not null)
