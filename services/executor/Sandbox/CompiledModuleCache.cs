@@ -65,20 +65,23 @@ internal sealed class CompiledModuleCache : IDisposable
             return cached;
         }
 
-        var mine = new Lazy<Task<CompiledModule?>>(
-            () => Task.Run(() => LoadOrCompileAsync(sha256, loadBytes, persist), CancellationToken.None));
-        var shared = _inflight.GetOrAdd(sha256, mine);
-        var task = shared.Value;
-        if (ReferenceEquals(shared, mine))
-        {
-            // Only the creator removes the entry, and only its own: a newer attempt is left alone.
-            _ = task.ContinueWith(
-                _ => _inflight.TryRemove(KeyValuePair.Create(sha256, mine)),
-                CancellationToken.None,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default);
-        }
-
+        Lazy<Task<CompiledModule?>>? mine = null;
+        mine = new Lazy<Task<CompiledModule?>>(() => Task.Run(
+            async () =>
+            {
+                try
+                {
+                    return await LoadOrCompileAsync(sha256, loadBytes, persist).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Gone before anyone sees the result, so no later caller is handed a stale attempt; and only
+                    // this attempt's own entry, never a newer one.
+                    _inflight.TryRemove(KeyValuePair.Create(sha256, mine!));
+                }
+            },
+            CancellationToken.None));
+        var task = _inflight.GetOrAdd(sha256, mine).Value;
         return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
