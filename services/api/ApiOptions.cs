@@ -8,7 +8,9 @@ namespace WasmWizard.Api;
 ///   "MaxModuleBytes": 16777216, "MaxInputBytes": 1048576, "MaxJsonBodyBytes": 4194304,
 ///   "MaxMultipartParts": 16, "MaxFieldBytes": 262144, "DefaultPageSize": 20, "MaxPageSize": 100,
 ///   "DefaultTimeoutMs": 5000, "DefaultMemoryLimitMb": 128, "AdminKeyFile": "data/admin-api-key",
-///   "Tiers": { "free": { "MaxTimeoutMs": 5000, "MaxMemoryLimitMb": 128, "MaxFuel": null }, ... }
+///   "AnonymousRequestsPerMinute": 60, "AnonymousBurst": 20,
+///   "Tiers": { "free": { "MaxTimeoutMs": 5000, "MaxMemoryLimitMb": 128, "MaxFuel": null, "RequestsPerMinute": 10,
+///     "RequestsPerHour": 100, "Burst": 5, "MaxConcurrentExecutions": 1 }, ... }
 /// }
 /// </code>
 /// </remarks>
@@ -50,9 +52,27 @@ public sealed class ApiOptions
     /// <summary>What one run may use, per tier.</summary>
     public Dictionary<string, TierLimits> Tiers { get; set; } = new(StringComparer.Ordinal)
     {
-        ["free"] = new() { MaxTimeoutMs = 5_000, MaxMemoryLimitMb = 128 },
-        ["basic"] = new() { MaxTimeoutMs = 10_000, MaxMemoryLimitMb = 256 },
-        ["pro"] = new() { MaxTimeoutMs = 30_000, MaxMemoryLimitMb = 512 },
-        ["enterprise"] = new() { MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024 },
+        ["free"] = new()
+        {
+            MaxTimeoutMs = 5_000, MaxMemoryLimitMb = 128, RequestsPerMinute = 10, RequestsPerHour = 100, Burst = 5,
+            MaxConcurrentExecutions = 1,
+        },
+        ["basic"] = new()
+        {
+            MaxTimeoutMs = 10_000, MaxMemoryLimitMb = 256, RequestsPerMinute = 100, RequestsPerHour = 1_000, Burst = 20,
+            MaxConcurrentExecutions = 4,
+        },
+        ["pro"] = new()
+        {
+            MaxTimeoutMs = 30_000, MaxMemoryLimitMb = 512, RequestsPerMinute = 1_000, RequestsPerHour = 10_000,
+            Burst = 100, MaxConcurrentExecutions = 16,
+        },
+        ["enterprise"] = new() { MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64 },
     };
+
+    /// <summary>Requests per minute one client address may send without a valid credential.</summary>
+    public int AnonymousRequestsPerMinute { get; set; } = 60;
+
+    /// <summary>Requests one client address may send at once without a valid credential.</summary>
+    public int AnonymousBurst { get; set; } = 20;
 }

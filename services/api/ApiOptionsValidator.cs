@@ -30,6 +30,8 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         Positive(options.MaxPageSize, nameof(options.MaxPageSize));
         Positive(options.DefaultTimeoutMs, nameof(options.DefaultTimeoutMs));
         Positive(options.DefaultMemoryLimitMb, nameof(options.DefaultMemoryLimitMb));
+        Positive(options.AnonymousRequestsPerMinute, nameof(options.AnonymousRequestsPerMinute));
+        Positive(options.AnonymousBurst, nameof(options.AnonymousBurst));
 
         if (options.DefaultPageSize > options.MaxPageSize)
         {
@@ -54,6 +56,14 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             if (limits.MaxFuel == 0)
             {
                 failures.Add($"{section}:Tiers:{tier}:{nameof(limits.MaxFuel)} must be positive or absent.");
+            }
+
+            Positive(limits.MaxConcurrentExecutions, $"Tiers:{tier}:{nameof(limits.MaxConcurrentExecutions)}");
+            int?[] rates = [limits.RequestsPerMinute, limits.RequestsPerHour, limits.Burst];
+            if (rates.Any(r => r is not null) && (rates.Any(r => r is null) || rates.Any(r => r <= 0)))
+            {
+                failures.Add($"{section}:Tiers:{tier}: RequestsPerMinute, RequestsPerHour and Burst must all be positive, "
+                    + "or all be absent for an unlimited tier.");
             }
         }
 

@@ -11,4 +11,22 @@ public sealed class TierLimits
 
     /// <summary>Largest fuel budget, or null when the tier may ask for any budget.</summary>
     public ulong? MaxFuel { get; set; }
+
+    /// <summary>Sustained requests per minute per API key; null (with the other two) means unlimited.</summary>
+    public int? RequestsPerMinute { get; set; }
+
+    /// <summary>Requests per hour per API key.</summary>
+    public int? RequestsPerHour { get; set; }
+
+    /// <summary>Requests a key may send at once before the per-minute rate applies.</summary>
+    public int? Burst { get; set; }
+
+    /// <summary>Runs one tenant may have in flight at once (all its keys together).</summary>
+    public int MaxConcurrentExecutions { get; set; } = 1;
+
+    /// <summary>The request rate policy, or null when the tier is unlimited.</summary>
+    public Shared.RateLimiting.RateLimitPolicy? RatePolicy =>
+        RequestsPerMinute is { } perMinute && RequestsPerHour is { } perHour && Burst is { } burst
+            ? new Shared.RateLimiting.RateLimitPolicy(perMinute, perHour, burst)
+            : null;
 }

@@ -23,6 +23,7 @@ public static class AdminApi
         var api = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(WasmWizardClaims.AdminPolicy);
         api.MapPost("/users", CreateUserAsync).WithName("CreateUser").WithSummary("Create a user with a tier and a first API key");
         api.MapGet("/users", ListUsersAsync).WithName("ListUsers").WithSummary("List users");
+        api.MapPut("/users/{id:guid}/tier", SetTierAsync).WithName("SetUserTier").WithSummary("Change a user's tier");
         return app;
     }
 
@@ -36,13 +37,7 @@ public static class AdminApi
     {
         var body = await JsonBody.ReadObjectAsync(request, options.CurrentValue.MaxJsonBodyBytes, allowEmpty: false, cancellationToken);
         var email = NormalizeEmail(JsonFields.String(body!.Value, "email"));
-        var tier = JsonFields.String(body.Value, "tier") ?? Tiers.Free;
-        if (!Tiers.IsKnown(tier))
-        {
-            throw new ApiProblemException(
-                StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,
-                $"The tier must be one of {string.Join(", ", Tiers.All)}.");
-        }
+        var tier = RequireTier(JsonFields.String(body.Value, "tier") ?? Tiers.Free);
 
         var now = time.GetUtcNow();
         var user = new UserRecord(Guid.CreateVersion7(), email, tier, IsAdmin: false, now);
@@ -57,6 +52,22 @@ public static class AdminApi
             new UserCreatedResponse(user.Id, user.Email, user.Tier, secret, key.Id, user.CreatedAt));
     }
 
+    /// <summary>JSON <c>{"tier": "..."}</c>; the new limits apply to the user's next request.</summary>
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> SetTierAsync(
+        Guid id,
+        HttpRequest request,
+        IIdentityStore identities,
+        IOptionsMonitor<ApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, options.CurrentValue.MaxJsonBodyBytes, allowEmpty: false, cancellationToken);
+        var tier = RequireTier(JsonFields.String(body!.Value, "tier"));
+        var user = await identities.SetTierAsync(id, tier, cancellationToken);
+        return user is null
+            ? ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such user.")
+            : TypedResults.Ok(UserResponse.From(user));
+    }
+
     /// <summary>Query <c>page</c> (from 1) and <c>limit</c>.</summary>
     public static async Task<Ok<UserListResponse>> ListUsersAsync(
         HttpRequest request, IIdentityStore identities, IOptionsMonitor<ApiOptions> options, CancellationToken cancellationToken)
@@ -68,6 +79,11 @@ public static class AdminApi
         return TypedResults.Ok(new UserListResponse(
             result.Items.Select(UserResponse.From).ToList(), page, limit, result.Total, (long)page * limit < result.Total));
     }
+
+    private static string RequireTier(string? tier) => Tiers.IsKnown(tier)
+        ? tier!
+        : throw new ApiProblemException(
+            StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, $"The tier must be one of {string.Join(", ", Tiers.All)}.");
 
     private static string NormalizeEmail(string? email)
     {

@@ -5,6 +5,12 @@ namespace WasmWizard.Api.Auth;
 /// <summary>Who is calling, as the authentication handler established it.</summary>
 public sealed record Caller(Guid UserId, string Tier, bool IsAdmin, Guid? KeyId)
 {
+    /// <summary>
+    /// Whose request budget a request spends: the API key's, or the tenant's for a JWT. The tier is part of it, so
+    /// a tier change starts a fresh budget at the new tier's limits at once.
+    /// </summary>
+    public string RateLimitPartition => (KeyId is { } key ? "key:" + key : "tenant:" + UserId) + ":" + Tier;
+
     /// <summary>Reads the caller from an authenticated principal.</summary>
     public static Caller From(ClaimsPrincipal principal)
     {

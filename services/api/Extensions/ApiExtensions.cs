@@ -69,6 +69,7 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<RateLimitingMiddleware>();
         app.UseAuthorization();
         return app;
     }

@@ -42,6 +42,12 @@ public static class ErrorCodes
     /// <summary>The input is larger than allowed.</summary>
     public const string InputTooLarge = "input_too_large";
 
+    /// <summary>The caller's request rate limit is spent.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>The tenant already has as many runs in flight as its tier allows.</summary>
+    public const string ConcurrencyLimited = "concurrency_limited";
+
     /// <summary>The executor has no free slot.</summary>
     public const string ExecutorBusy = "executor_busy";
 

@@ -12,6 +12,9 @@ public interface IIdentityStore
     /// <summary>Finds a user by email (exact, case-insensitive).</summary>
     Task<UserRecord?> FindUserByEmailAsync(string email, CancellationToken cancellationToken);
 
+    /// <summary>Changes a user's tier. Returns the updated user, or null when there is no such user.</summary>
+    Task<UserRecord?> SetTierAsync(Guid userId, string tier, CancellationToken cancellationToken);
+
     /// <summary>Lists users, newest first.</summary>
     Task<PagedResult<UserRecord>> ListUsersAsync(int offset, int limit, CancellationToken cancellationToken);
 

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using WasmWizard.Api;
 using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Ports;
+using WasmWizard.Shared.RateLimiting;
+using WasmWizard.Standalone.RateLimiting;
 using WasmWizard.Standalone.Storage;
 
 namespace WasmWizard.Standalone.Extensions;
@@ -45,6 +47,7 @@ public static class EmbeddedExtensions
         services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ServiceDefaults.ReadyTag]);
 
+        services.AddSingleton<IRequestRateLimiter, InProcessRequestRateLimiter>();
         services.AddWasmSandbox(configuration);
         services.AddSingleton<IExecutorClient, InProcessExecutorClient>();
         return builder;

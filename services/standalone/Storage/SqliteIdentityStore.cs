@@ -63,6 +63,17 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     }
 
     /// <inheritdoc />
+    public async Task<UserRecord?> SetTierAsync(Guid userId, string tier, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE users SET tier = $tier WHERE id = $id RETURNING id, email, tier, is_admin, created_at";
+        update.With("$tier", tier).With("$id", userId.ToString());
+        await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadUser(reader, 0) : null;
+    }
+
+    /// <inheritdoc />
     public async Task<PagedResult<UserRecord>> ListUsersAsync(int offset, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace WasmWizard.Api.Tests.Infrastructure;
 
@@ -13,14 +15,36 @@ namespace WasmWizard.Api.Tests.Infrastructure;
 public sealed class WasmWizardApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public WasmWizardApp(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    public WasmWizardApp(
+        IDictionary<string, string?>? settings = null,
+        string? dataDirectory = null,
+        Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("ww-api-").FullName;
-        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+
+        // Request rates high enough not to get in the way of tests about something else; rate-limit tests pass
+        // the published defaults (or their own numbers) in settings, which win.
+        _settings = new Dictionary<string, string?>
         {
-            ["Storage:DataDirectory"] = DataDirectory,
+            ["Api:AnonymousRequestsPerMinute"] = "100000",
+            ["Api:AnonymousBurst"] = "100000",
         };
+        foreach (var tier in new[] { "free", "basic", "pro" })
+        {
+            _settings[$"Api:Tiers:{tier}:RequestsPerMinute"] = "100000";
+            _settings[$"Api:Tiers:{tier}:RequestsPerHour"] = "1000000";
+            _settings[$"Api:Tiers:{tier}:Burst"] = "100000";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        _settings["Storage:DataDirectory"] = DataDirectory;
     }
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
@@ -76,6 +100,11 @@ public sealed class WasmWizardApp : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 }

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using WasmWizard.Api.Auth;
+using WasmWizard.Shared.RateLimiting;
+
+namespace WasmWizard.Api.Http;
+
+/// <summary>
+/// Spends a request's token right after authentication, before any body is read or module parsed. Callers with a
+/// valid credential spend their key's (or tenant's) tier budget and always get the X-RateLimit headers; everyone
+/// else (no credential, or one that failed) spends a budget per client address, so keys cannot be guessed at
+/// speed. Health probes are exempt.
+/// </summary>
+public sealed class RateLimitingMiddleware : IDisposable
+{
+    private readonly RequestDelegate _next;
+    private readonly IRequestRateLimiter _limiter;
+    private readonly IOptionsMonitor<ApiOptions> _options;
+    private readonly IProblemDetailsService _problems;
+    private readonly TimeProvider _time;
+    private readonly PartitionedRateLimiter<string> _anonymous;
+
+    /// <summary>Creates the middleware.</summary>
+    public RateLimitingMiddleware(
+        RequestDelegate next,
+        IRequestRateLimiter limiter,
+        IOptionsMonitor<ApiOptions> options,
+        IProblemDetailsService problems,
+        TimeProvider time)
+    {
+        _next = next;
+        _limiter = limiter;
+        _options = options;
+        _problems = problems;
+        _time = time;
+        var settings = options.CurrentValue;
+        _anonymous = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(
+            address,
+            _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = settings.AnonymousBurst,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(60.0 / settings.AnonymousRequestsPerMinute),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+    }
+
+    /// <summary>Checks the request's budget, then hands it on or answers 429.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
+        {
+            await _next(context);
+            return;
+        }
+
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            var caller = Caller.From(context.User);
+            var policy = _options.CurrentValue.Tiers.GetValueOrDefault(caller.Tier)?.RatePolicy;
+            var decision = await _limiter.AcquireAsync(caller.RateLimitPartition, policy, context.RequestAborted);
+
+            // Set when the response starts, so error paths that clear headers still carry them.
+            context.Response.OnStarting(() =>
+            {
+                WriteHeaders(context.Response, decision);
+                return Task.CompletedTask;
+            });
+            if (!decision.Allowed)
+            {
+                await RefuseAsync(context, decision.RetryAfter, "The API key's request rate limit is exceeded.");
+                return;
+            }
+        }
+        else
+        {
+            var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            using var lease = _anonymous.AttemptAcquire(address);
+            if (!lease.IsAcquired)
+            {
+                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                await RefuseAsync(context, retryAfter, "Too many requests without a valid credential from this address.");
+                return;
+            }
+        }
+
+        await _next(context);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _anonymous.Dispose();
+
+    private async Task RefuseAsync(HttpContext context, TimeSpan retryAfter, string message)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await _problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = ApiProblems.Details(
+                StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, $"{message} Retry in {seconds} s."),
+        });
+    }
+
+    private void WriteHeaders(HttpResponse response, RateLimitDecision decision)
+    {
+        var headers = response.Headers;
+        headers["X-RateLimit-Limit"] = decision.Limit?.ToString(CultureInfo.InvariantCulture) ?? "unlimited";
+        headers["X-RateLimit-Remaining"] = decision.Remaining?.ToString(CultureInfo.InvariantCulture) ?? "unlimited";
+        var reset = decision.Limit is null ? _time.GetUtcNow() : decision.Reset;
+        headers["X-RateLimit-Reset"] = ((long)Math.Ceiling(reset.ToUnixTimeMilliseconds() / 1000.0)).ToString(CultureInfo.InvariantCulture);
+    }
+}
