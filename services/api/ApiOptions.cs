@@ -70,6 +70,9 @@ public sealed class ApiOptions
         ["enterprise"] = new() { MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64 },
     };
 
+    /// <summary>How often the keys' last-use times are written to the store.</summary>
+    public int KeyUsageFlushSeconds { get; set; } = 30;
+
     /// <summary>Requests per minute one client address may send without a valid credential.</summary>
     public int AnonymousRequestsPerMinute { get; set; } = 60;
 

@@ -32,6 +32,7 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         Positive(options.DefaultMemoryLimitMb, nameof(options.DefaultMemoryLimitMb));
         Positive(options.AnonymousRequestsPerMinute, nameof(options.AnonymousRequestsPerMinute));
         Positive(options.AnonymousBurst, nameof(options.AnonymousBurst));
+        Positive(options.KeyUsageFlushSeconds, nameof(options.KeyUsageFlushSeconds));
 
         if (options.DefaultPageSize > options.MaxPageSize)
         {

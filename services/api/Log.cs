@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(EventId = ApiEventIds.AdminCredentialFile, Level = LogLevel.Information, Message = "Admin API key file: {Path}")]
     public static partial void AdminCredentialFile(ILogger logger, string path);
 
+    [LoggerMessage(EventId = ApiEventIds.KeyUsageNotSaved, Level = LogLevel.Warning, Message = "Could not save when keys were last used")]
+    public static partial void KeyUsageNotSaved(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = ApiEventIds.ExecutionFinished, Level = LogLevel.Information,
         Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
     public static partial void ExecutionFinished(

@@ -21,6 +21,7 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(WasmWizardClaims.AdminPolicy);
+
         api.MapPost("/users", CreateUserAsync).WithName("CreateUser").WithSummary("Create a user with a tier and a first API key");
         api.MapGet("/users", ListUsersAsync).WithName("ListUsers").WithSummary("List users");
         api.MapPut("/users/{id:guid}/tier", SetTierAsync).WithName("SetUserTier").WithSummary("Change a user's tier");
@@ -41,7 +42,7 @@ public static class AdminApi
 
         var now = time.GetUtcNow();
         var user = new UserRecord(Guid.CreateVersion7(), email, tier, IsAdmin: false, now);
-        var (key, secret) = KeysApi.NewKey(user.Id, "first key", now);
+        var (key, secret) = KeysApi.NewKey(user.Id, "first key", now, ApiScopes.UserDefault);
         if (!await identities.TryCreateUserAsync(user, key, cancellationToken))
         {
             return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.EmailTaken, "A user with this email already exists.");

@@ -19,7 +19,8 @@ public static class ExecutionsApi
     /// <summary>Maps the execution routes under <c>/api/wasm</c>.</summary>
     public static IEndpointRouteBuilder MapExecutionsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/wasm").WithTags("Executions").RequireAuthorization();
+        var api = app.MapGroup("/api/wasm").WithTags("Executions")
+            .RequireAuthorization(WasmWizardClaims.ScopePolicy(ApiScopes.Execute));
         api.MapPost("/modules/{id:guid}/execute", ExecuteStoredAsync)
             .WithName("ExecuteModule")
             .WithSummary("Run a stored module with stdin, args and env");

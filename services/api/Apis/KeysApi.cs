@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,14 +21,17 @@ public static class KeysApi
     /// <summary>Maps the key routes under <c>/api/auth/keys</c>.</summary>
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/auth/keys").WithTags("Keys").RequireAuthorization();
+        var api = app.MapGroup("/api/auth/keys").WithTags("Keys").RequireAuthorization(WasmWizardClaims.ScopePolicy(ApiScopes.Keys));
         api.MapPost("/", CreateAsync).WithName("CreateKey").WithSummary("Create another API key (shown once)");
         api.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("List your API keys (prefixes only)");
         api.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke one of your API keys");
         return app;
     }
 
-    /// <summary>Optional JSON <c>{"name": "..."}</c>.</summary>
+    /// <summary>
+    /// Optional JSON <c>name</c>, <c>scopes</c> (a subset of the calling credential's) and <c>expires_at</c>
+    /// (RFC 3339, in the future).
+    /// </summary>
     public static async Task<Created<KeyCreatedResponse>> CreateAsync(
         HttpRequest request,
         ClaimsPrincipal user,
@@ -45,19 +50,39 @@ public static class KeysApi
                 $"The key name must be 1 to {MaxNameLength} characters of text.");
         }
 
-        var (record, key) = NewKey(caller.UserId, name ?? "api key", time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var held = Caller.ScopesOf(user);
+        var scopes = body is { } b && JsonFields.StringArray(b, "scopes") is { } asked ? asked.Distinct().ToList() : held.ToList();
+        if (scopes.FirstOrDefault(s => !ApiScopes.IsKnown(s)) is { } unknown)
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,
+                $"Unknown scope '{MultipartFormReader.Printable(unknown)}'; scopes are {string.Join(", ", ApiScopes.All)}.");
+        }
+
+        if (scopes.FirstOrDefault(s => !held.Contains(s)) is { } beyond)
+        {
+            // A key can hand out what it has, never more.
+            throw new ApiProblemException(
+                StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, $"This credential does not hold the '{beyond}' scope.");
+        }
+
+        var expiresAt = ExpiresAt(body, now);
+        var (record, key) = NewKey(caller.UserId, name ?? "api key", now, scopes, expiresAt);
         await identities.AddKeyAsync(record, cancellationToken);
         return TypedResults.Created(
             $"/api/auth/keys/{record.Id}",
-            new KeyCreatedResponse(record.Id, record.Name, record.Prefix, key, record.CreatedAt));
+            new KeyCreatedResponse(record.Id, record.Id, record.Name, record.Prefix, key, record.Scopes, record.CreatedAt, expiresAt));
     }
 
-    /// <summary>The caller's keys, newest first, revoked ones included.</summary>
-    public static async Task<Ok<KeyListResponse>> ListAsync(
-        ClaimsPrincipal user, IIdentityStore identities, CancellationToken cancellationToken)
+    /// <summary>The caller's keys, newest first, revoked and expired ones included; a bare array, as before.</summary>
+    public static async Task<Ok<List<KeyResponse>>> ListAsync(
+        ClaimsPrincipal user, IIdentityStore identities, KeyUsageTracker usage, TimeProvider time, CancellationToken cancellationToken)
     {
-        var keys = await identities.ListKeysAsync(Caller.From(user).UserId, cancellationToken);
-        return TypedResults.Ok(new KeyListResponse(keys.Select(KeyResponse.From).ToList()));
+        var caller = Caller.From(user);
+        var keys = await identities.ListKeysAsync(caller.UserId, cancellationToken);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(keys.Select(k => KeyResponse.From(k, caller.Tier, now, usage.Pending(k.Id))).ToList());
     }
 
     /// <summary>Revokes a key of the caller's; it stops working at once.</summary>
@@ -71,9 +96,29 @@ public static class KeysApi
     }
 
     /// <summary>A fresh key for <paramref name="userId"/>: the record to store and the key to show once.</summary>
-    public static (ApiKeyRecord Record, string Key) NewKey(Guid userId, string name, DateTimeOffset now)
+    public static (ApiKeyRecord Record, string Key) NewKey(
+        Guid userId, string name, DateTimeOffset now, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt = null)
     {
         var key = ApiKeys.Generate();
-        return (new ApiKeyRecord(Guid.CreateVersion7(), userId, name, ApiKeys.DisplayPrefix(key), ApiKeys.Hash(key), now, null), key);
+        var record = new ApiKeyRecord(
+            Guid.CreateVersion7(), userId, name, ApiKeys.DisplayPrefix(key), ApiKeys.Hash(key), now, null, scopes, expiresAt, null);
+        return (record, key);
+    }
+
+    private static DateTimeOffset? ExpiresAt(JsonElement? body, DateTimeOffset now)
+    {
+        if (body is not { } json || JsonFields.String(json, "expires_at") is not { } text)
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) || at <= now)
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,
+                "The field 'expires_at' must be a date and time in the future (RFC 3339, with an offset).");
+        }
+
+        return at.ToUniversalTime();
     }
 }

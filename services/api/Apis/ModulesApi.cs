@@ -21,11 +21,16 @@ public static class ModulesApi
     /// <summary>Maps the module routes under <c>/api/wasm</c>.</summary>
     public static IEndpointRouteBuilder MapModulesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/wasm").WithTags("Modules").RequireAuthorization();
-        api.MapPost("/upload", UploadAsync).WithName("UploadModule").WithSummary("Upload a WASI command module");
-        api.MapGet("/modules", ListAsync).WithName("ListModules").WithSummary("List your modules (and public ones)");
-        api.MapGet("/modules/{id:guid}", GetAsync).WithName("GetModule").WithSummary("Show one module");
-        api.MapDelete("/modules/{id:guid}", DeleteAsync).WithName("DeleteModule").WithSummary("Delete one of your modules");
+        var api = app.MapGroup("/api/wasm").WithTags("Modules");
+        var upload = WasmWizardClaims.ScopePolicy(ApiScopes.Upload);
+        api.MapPost("/upload", UploadAsync).RequireAuthorization(upload)
+            .WithName("UploadModule").WithSummary("Upload a WASI command module");
+        api.MapGet("/modules", ListAsync).RequireAuthorization(WasmWizardClaims.ReadModulesPolicy)
+            .WithName("ListModules").WithSummary("List your modules (and public ones)");
+        api.MapGet("/modules/{id:guid}", GetAsync).RequireAuthorization(WasmWizardClaims.ReadModulesPolicy)
+            .WithName("GetModule").WithSummary("Show one module");
+        api.MapDelete("/modules/{id:guid}", DeleteAsync).RequireAuthorization(upload)
+            .WithName("DeleteModule").WithSummary("Delete one of your modules");
         return app;
     }
 

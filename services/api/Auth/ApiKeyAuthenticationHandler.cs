@@ -18,7 +18,9 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IIdentityStore identities,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    KeyUsageTracker usage,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme name.</summary>
@@ -45,18 +47,22 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The credential is not an API key.");
         }
 
-        var found = await identities.FindActiveKeyAsync(ApiKeys.Hash(key), Context.RequestAborted).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var found = await identities.FindActiveKeyAsync(ApiKeys.Hash(key), now, Context.RequestAborted).ConfigureAwait(false);
         if (found is not { } match)
         {
-            return AuthenticateResult.Fail("The API key is unknown or revoked.");
+            return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
         }
 
+        usage.Record(match.Key.Id, now);
         var claims = new List<Claim>
         {
             new(WasmWizardClaims.UserId, match.User.Id.ToString()),
             new(WasmWizardClaims.Tier, match.User.Tier),
             new(WasmWizardClaims.KeyId, match.Key.Id.ToString()),
+            new(WasmWizardClaims.KeyPrefix, match.Key.Prefix),
         };
+        claims.AddRange(match.Key.Scopes.Select(scope => new Claim(WasmWizardClaims.Scope, scope)));
         if (match.User.IsAdmin)
         {
             claims.Add(new Claim(ClaimTypes.Role, WasmWizardClaims.AdminRole));
@@ -89,7 +95,8 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             HttpContext = Context,
             ProblemDetails = ApiProblems.Details(
-                StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "This API key may not use this endpoint."),
+                StatusCodes.Status403Forbidden, ErrorCodes.Forbidden,
+                "This credential may not use this endpoint: it lacks the scope or role the endpoint needs."),
         }).ConfigureAwait(false);
     }
 }

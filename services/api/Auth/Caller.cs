@@ -3,7 +3,7 @@ using System.Security.Claims;
 namespace WasmWizard.Api.Auth;
 
 /// <summary>Who is calling, as the authentication handler established it.</summary>
-public sealed record Caller(Guid UserId, string Tier, bool IsAdmin, Guid? KeyId)
+public sealed record Caller(Guid UserId, string Tier, bool IsAdmin, Guid? KeyId, string? KeyPrefix)
 {
     /// <summary>
     /// Whose request budget a request spends: the API key's, or the tenant's for a JWT. The tier is part of it, so
@@ -22,6 +22,14 @@ public sealed record Caller(Guid UserId, string Tier, bool IsAdmin, Guid? KeyId)
             userId,
             principal.FindFirstValue(WasmWizardClaims.Tier) ?? Shared.Contracts.Tiers.Free,
             principal.IsInRole(WasmWizardClaims.AdminRole),
-            keyId is null ? null : Guid.Parse(keyId));
+            keyId is null ? null : Guid.Parse(keyId),
+            principal.FindFirstValue(WasmWizardClaims.KeyPrefix));
+    }
+
+    /// <summary>The scopes the caller's credential carries.</summary>
+    public static IReadOnlyList<string> ScopesOf(ClaimsPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return principal.FindAll(WasmWizardClaims.Scope).Select(c => c.Value).ToList();
     }
 }

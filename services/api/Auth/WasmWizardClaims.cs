@@ -12,6 +12,18 @@ public static class WasmWizardClaims
     /// <summary>The id of the API key used (never the key).</summary>
     public const string KeyId = "ww:key_id";
 
+    /// <summary>The display prefix of the API key used, for audit records.</summary>
+    public const string KeyPrefix = "ww:key_prefix";
+
+    /// <summary>One claim per scope the credential carries.</summary>
+    public const string Scope = "ww:scope";
+
+    /// <summary>The policy of endpoints that read modules: either <c>execute</c> or <c>upload</c> will do.</summary>
+    public const string ReadModulesPolicy = "scope:read";
+
+    /// <summary>The name of the policy that requires <paramref name="scope"/>.</summary>
+    public static string ScopePolicy(string scope) => "scope:" + scope;
+
     /// <summary>The role that grants the admin endpoints.</summary>
     public const string AdminRole = "admin";
 

@@ -38,7 +38,7 @@ public sealed class AdminBootstrapper(
         if (admin is null)
         {
             admin = new UserRecord(Guid.CreateVersion7(), AdminEmail, Tiers.Enterprise, IsAdmin: true, now);
-            (var key, secret) = KeysApi.NewKey(admin.Id, "admin bootstrap", now);
+            (var key, secret) = KeysApi.NewKey(admin.Id, "admin bootstrap", now, ApiScopes.All);
             if (!await identities.TryCreateUserAsync(admin, key, cancellationToken))
             {
                 throw new InvalidOperationException("Could not create the admin user.");
@@ -48,7 +48,7 @@ public sealed class AdminBootstrapper(
         {
             // A missing file means the old key is lost or leaked: it stops working, and a new one replaces it.
             await identities.RevokeAllKeysAsync(admin.Id, now, cancellationToken);
-            (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now);
+            (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now, ApiScopes.All);
             await identities.AddKeyAsync(key, cancellationToken);
         }
 

@@ -13,6 +13,7 @@ using WasmWizard.Api.Auth;
 using WasmWizard.Api.Bootstrap;
 using WasmWizard.Api.Execution;
 using WasmWizard.Api.Http;
+using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Extensions;
 
@@ -52,8 +53,24 @@ public static class ApiExtensions
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(WasmWizardClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(WasmWizardClaims.AdminRole));
+        var authorization = services.AddAuthorizationBuilder()
+            .AddPolicy(
+                WasmWizardClaims.AdminPolicy,
+                p => p.RequireAuthenticatedUser()
+                    .RequireRole(WasmWizardClaims.AdminRole)
+                    .RequireClaim(WasmWizardClaims.Scope, ApiScopes.Admin))
+            .AddPolicy(
+                WasmWizardClaims.ReadModulesPolicy,
+                p => p.RequireAuthenticatedUser().RequireClaim(WasmWizardClaims.Scope, ApiScopes.Execute, ApiScopes.Upload));
+        foreach (var scope in ApiScopes.All)
+        {
+            authorization.AddPolicy(
+                WasmWizardClaims.ScopePolicy(scope), p => p.RequireAuthenticatedUser().RequireClaim(WasmWizardClaims.Scope, scope));
+        }
+
+        services.TryAddSingleton<KeyUsageTracker>();
+        services.AddSingleton<KeyUsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyUsageFlusher>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TierPolicy>();

@@ -8,6 +8,9 @@ namespace WasmWizard.Shared.Ports;
 /// <param name="KeyHash">Lower-case hex SHA-256 of the full key.</param>
 /// <param name="CreatedAt">When the key was issued.</param>
 /// <param name="RevokedAt">When the key was revoked, or null while it is valid.</param>
+/// <param name="Scopes">What the key may do, from <see cref="ApiScopes"/>.</param>
+/// <param name="ExpiresAt">When the key stops working by itself, or null for never.</param>
+/// <param name="LastUsedAt">When the key was last seen, as of the last flush of usage to the store.</param>
 public sealed record ApiKeyRecord(
     Guid Id,
     Guid UserId,
@@ -15,4 +18,7 @@ public sealed record ApiKeyRecord(
     string Prefix,
     string KeyHash,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? RevokedAt);
+    DateTimeOffset? RevokedAt,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastUsedAt);

@@ -18,8 +18,15 @@ public interface IIdentityStore
     /// <summary>Lists users, newest first.</summary>
     Task<PagedResult<UserRecord>> ListUsersAsync(int offset, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Finds a valid (not revoked) key by the SHA-256 of its secret, with its owner.</summary>
-    Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(string keyHash, CancellationToken cancellationToken);
+    /// <summary>
+    /// Finds a valid key (not revoked, not expired at <paramref name="now"/>) by the SHA-256 of its secret, with its
+    /// owner.
+    /// </summary>
+    Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(
+        string keyHash, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records when keys were last used, in one batch (never once per request).</summary>
+    Task RecordKeyUsageAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> usage, CancellationToken cancellationToken);
 
     /// <summary>Adds a key to an existing user.</summary>
     Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken);

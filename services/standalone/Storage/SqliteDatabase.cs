@@ -10,7 +10,16 @@ namespace WasmWizard.Standalone.Storage;
 /// </summary>
 public sealed class SqliteDatabase
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
+
+    // Version 2: key scopes, expiry and last use. Keys that existed before scopes keep what they could do.
+    private const string SchemaV2 = """
+        ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'execute upload keys';
+        ALTER TABLE api_keys ADD COLUMN expires_at TEXT NULL;
+        ALTER TABLE api_keys ADD COLUMN last_used_at TEXT NULL;
+        UPDATE api_keys SET scopes = 'execute upload keys admin'
+            WHERE user_id IN (SELECT id FROM users WHERE is_admin = 1);
+        """;
 
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
@@ -126,7 +135,15 @@ public sealed class SqliteDatabase
 
         using var transaction = connection.BeginTransaction();
         command.Transaction = transaction;
-        command.CommandText = Schema + $"PRAGMA user_version = {SchemaVersion};";
+        command.CommandText = Schema;
+        command.ExecuteNonQuery();
+        if (version < 2)
+        {
+            command.CommandText = SchemaV2;
+            command.ExecuteNonQuery();
+        }
+
+        command.CommandText = $"PRAGMA user_version = {SchemaVersion};";
         command.ExecuteNonQuery();
         transaction.Commit();
     }

@@ -8,7 +8,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
 {
     private const int UniqueViolation = 19;
     private const string UserColumns = "u.id, u.email, u.tier, u.is_admin, u.created_at";
-    private const string KeyColumns = "k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, k.revoked_at";
+    private const string KeyColumns =
+        "k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, k.revoked_at, k.scopes, k.expires_at, k.last_used_at";
 
     /// <inheritdoc />
     public async Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken)
@@ -96,18 +97,45 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     }
 
     /// <inheritdoc />
-    public async Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(string keyHash, CancellationToken cancellationToken)
+    public async Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(
+        string keyHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
         query.CommandText = $"""
             SELECT {KeyColumns}, {UserColumns}
             FROM api_keys k JOIN users u ON u.id = k.user_id
-            WHERE k.key_hash = $hash AND k.revoked_at IS NULL
+            WHERE k.key_hash = $hash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $now)
             """;
-        query.With("$hash", keyHash);
+        query.With("$hash", keyHash).With("$now", SqliteValues.Text(now));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (ReadKey(reader, 0), ReadUser(reader, 7)) : null;
+        return await reader.ReadAsync(cancellationToken) ? (ReadKey(reader, 0), ReadUser(reader, 10)) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task RecordKeyUsageAsync(
+        IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> usage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        if (usage.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var (keyId, at) in usage)
+        {
+            await using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE api_keys SET last_used_at = $at WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $at)
+                """;
+            update.With("$at", SqliteValues.Text(at)).With("$id", keyId.ToString());
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -163,12 +191,13 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, revoked_at)
-            VALUES ($id, $user, $name, $prefix, $hash, $at, $revoked)
+            INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, revoked_at, scopes, expires_at)
+            VALUES ($id, $user, $name, $prefix, $hash, $at, $revoked, $scopes, $expires)
             """;
         insert.With("$id", key.Id.ToString()).With("$user", key.UserId.ToString()).With("$name", key.Name)
             .With("$prefix", key.Prefix).With("$hash", key.KeyHash).With("$at", SqliteValues.Text(key.CreatedAt))
-            .With("$revoked", SqliteValues.TextOrNull(key.RevokedAt));
+            .With("$revoked", SqliteValues.TextOrNull(key.RevokedAt)).With("$scopes", string.Join(' ', key.Scopes))
+            .With("$expires", SqliteValues.TextOrNull(key.ExpiresAt));
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -186,5 +215,8 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         reader.GetString(first + 3),
         reader.GetString(first + 4),
         SqliteValues.Time(reader, first + 5),
-        SqliteValues.TimeOrNull(reader, first + 6));
+        SqliteValues.TimeOrNull(reader, first + 6),
+        reader.GetString(first + 7).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        SqliteValues.TimeOrNull(reader, first + 8),
+        SqliteValues.TimeOrNull(reader, first + 9));
 }

@@ -114,15 +114,15 @@ public sealed class AuthTests : IClassFixture<AuthTests.App>
         Assert.StartsWith(key.GetProperty("prefix").GetString()!, secret, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, listing, StringComparison.Ordinal);
         Assert.DoesNotContain(user.ApiKey, listing, StringComparison.Ordinal);
-        Assert.Equal(2, keys.GetProperty("keys").GetArrayLength());
-        Assert.All(keys.GetProperty("keys").EnumerateArray(), k => Assert.True(k.GetProperty("active").GetBoolean()));
+        Assert.Equal(2, keys.GetArrayLength());
+        Assert.All(keys.EnumerateArray(), k => Assert.True(k.GetProperty("is_active").GetBoolean()));
 
         var revoked = await user.Client.DeleteAsync($"/api/auth/keys/{key.GetProperty("id").GetString()}", Token);
         var after = await ApiCalls.BodyAsync(await user.Client.GetAsync("/api/auth/keys", Token));
         var unknown = await user.Client.DeleteAsync($"/api/auth/keys/{Guid.NewGuid()}", Token);
 
         Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
-        Assert.Single(after.GetProperty("keys").EnumerateArray(), k => !k.GetProperty("active").GetBoolean());
+        Assert.Single(after.EnumerateArray(), k => !k.GetProperty("is_active").GetBoolean());
         await ApiCalls.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
     }
 
