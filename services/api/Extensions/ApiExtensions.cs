@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -20,6 +21,8 @@ namespace WasmWizard.Api.Extensions;
 /// <summary>Registers and maps the public REST surface. Storage and the executor come from the host.</summary>
 public static class ApiExtensions
 {
+    private const string CredentialScheme = "Credential";
+
     /// <summary>
     /// Adds the api: options, snake_case JSON, problem details with <c>error</c> and <c>code</c>, API-key
     /// authentication, the admin policy and the execution services.
@@ -51,8 +54,22 @@ public static class ApiExtensions
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddOptions<JwtOptions>()
+            .Bind(builder.Configuration.GetSection(JwtOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>());
+        services.AddAuthentication(CredentialScheme)
+            .AddPolicyScheme(CredentialScheme, "API key or JWT", o => o.ForwardDefaultSelector = JwtSignIn.SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(JwtSignIn.SchemeName, _ => { });
+        services.AddOptions<JwtBearerOptions>(JwtSignIn.SchemeName)
+            .Configure<IOptions<JwtOptions>>((bearer, jwt) =>
+            {
+                if (jwt.Value.Enabled)
+                {
+                    JwtSignIn.Configure(bearer, jwt.Value);
+                }
+            });
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(
                 WasmWizardClaims.AdminPolicy,
@@ -69,6 +86,7 @@ public static class ApiExtensions
         }
 
         services.TryAddSingleton<KeyUsageTracker>();
+        services.TryAddSingleton<ExternalUsers>();
         services.AddSingleton<KeyUsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageFlusher>());
 

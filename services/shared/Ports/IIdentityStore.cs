@@ -6,6 +6,12 @@ public interface IIdentityStore
     /// <summary>Creates a user together with their first key. Returns false when the email is taken.</summary>
     Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a user known from elsewhere (a JWT tenant) unless one with that id exists; the tier of an existing user
+    /// is brought up to date. Such users own modules like any other but hold no API keys.
+    /// </summary>
+    Task EnsureUserAsync(UserRecord user, CancellationToken cancellationToken);
+
     /// <summary>Finds a user by id.</summary>
     Task<UserRecord?> GetUserAsync(Guid id, CancellationToken cancellationToken);
 

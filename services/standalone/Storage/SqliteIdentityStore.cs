@@ -41,6 +41,21 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     }
 
     /// <inheritdoc />
+    public async Task EnsureUserAsync(UserRecord user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var upsert = connection.CreateCommand();
+        upsert.CommandText = """
+            INSERT INTO users (id, email, tier, is_admin, created_at) VALUES ($id, $email, $tier, 0, $at)
+            ON CONFLICT (id) DO UPDATE SET tier = excluded.tier WHERE users.tier <> excluded.tier
+            """;
+        upsert.With("$id", user.Id.ToString()).With("$email", user.Email).With("$tier", user.Tier)
+            .With("$at", SqliteValues.Text(user.CreatedAt));
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<UserRecord?> GetUserAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
