@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using WasmWizard.Api.Auth;
+using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
@@ -11,6 +13,7 @@ public sealed class ExecutionCoordinator(
     IExecutorClient executor,
     IExecutionStore executions,
     TierPolicy policy,
+    TenantConcurrency concurrency,
     TimeProvider time,
     ILogger<ExecutionCoordinator> logger)
 {
@@ -27,6 +30,11 @@ public sealed class ExecutionCoordinator(
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(options);
         var limits = policy.Resolve(caller.Tier, options);
+        var cap = policy.MaxConcurrentExecutions(caller.Tier);
+        using var slot = concurrency.TryEnter(caller.UserId, cap) ?? throw new ApiProblemException(
+            StatusCodes.Status429TooManyRequests,
+            ErrorCodes.ConcurrencyLimited,
+            $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
         var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits);
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
 

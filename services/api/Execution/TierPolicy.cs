@@ -49,6 +49,13 @@ public sealed class TierPolicy(IOptionsMonitor<ApiOptions> options)
         return new RunLimits(timeout, memoryMb * 1024L * 1024L, fuel);
     }
 
+    /// <summary>How many runs a tenant of <paramref name="tier"/> may have in flight.</summary>
+    public int MaxConcurrentExecutions(string tier)
+    {
+        var settings = options.CurrentValue;
+        return (settings.Tiers.TryGetValue(tier, out var limits) ? limits : settings.Tiers[Tiers.Free]).MaxConcurrentExecutions;
+    }
+
     private static ApiProblemException Refuse(string message) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.LimitExceedsTier, message);
 }

@@ -92,6 +92,7 @@ public static class ApiExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TierPolicy>();
+        services.TryAddSingleton<TenantConcurrency>();
         services.TryAddSingleton<ExecutionCoordinator>();
         services.AddHostedService<AdminBootstrapper>();
         return builder;

@@ -30,6 +30,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             Log.UnhandledError(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }
 
+        if (exception is ApiProblemException { Status: StatusCodes.Status429TooManyRequests })
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
         if (exception is ExecutorBusyException busy)
         {
             httpContext.Response.Headers.RetryAfter =
