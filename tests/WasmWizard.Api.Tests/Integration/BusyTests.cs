@@ -12,12 +12,13 @@ public sealed class BusyTests
     public async Task Execute_AllSlotsBusy_ServiceUnavailableWithRetryAfterAtOnce()
     {
         using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        using var sleepy = await app.CreateUserAsync();
         using var user = await app.CreateUserAsync();
-        var sleeper = await ApiCalls.UploadAsync(user.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(1500)), "sleep.wasm");
+        var sleeper = await ApiCalls.UploadAsync(sleepy.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(1500)), "sleep.wasm");
         var hello = await ApiCalls.UploadAsync(user.Client, TestModules.Hello, "hello.wasm");
 
         // Off the test's synchronization context, so the server side of this request runs on its own.
-        var busy = Task.Run(() => ApiCalls.ExecuteAsync(user.Client, Guid.Parse(sleeper.GetProperty("id").GetString()!), new { }), Token);
+        var busy = Task.Run(() => ApiCalls.ExecuteAsync(sleepy.Client, Guid.Parse(sleeper.GetProperty("id").GetString()!), new { }), Token);
         await WaitForFreeSlots(user.Client, 0);
         var started = Stopwatch.GetTimestamp();
         var refused = await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { });
