@@ -70,6 +70,18 @@ public sealed class ApiOptions
         ["enterprise"] = new() { MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64 },
     };
 
+    /// <summary>Origins allowed to call the api from a browser; none (the default) means CORS is off.</summary>
+    public string[] CorsAllowedOrigins { get; set; } = [];
+
+    /// <summary>Largest total size of a request's headers.</summary>
+    public int MaxRequestHeaderBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most headers in one request.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 64;
+
+    /// <summary>Largest request line (method, path and query).</summary>
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+
     /// <summary>How often the keys' last-use times are written to the store.</summary>
     public int KeyUsageFlushSeconds { get; set; } = 30;
 

@@ -33,6 +33,16 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         Positive(options.AnonymousRequestsPerMinute, nameof(options.AnonymousRequestsPerMinute));
         Positive(options.AnonymousBurst, nameof(options.AnonymousBurst));
         Positive(options.KeyUsageFlushSeconds, nameof(options.KeyUsageFlushSeconds));
+        Positive(options.MaxRequestHeaderBytes, nameof(options.MaxRequestHeaderBytes));
+        Positive(options.MaxRequestHeaderCount, nameof(options.MaxRequestHeaderCount));
+        Positive(options.MaxRequestLineBytes, nameof(options.MaxRequestLineBytes));
+        foreach (var origin in options.CorsAllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || origin.EndsWith('/'))
+            {
+                failures.Add($"{section}:CorsAllowedOrigins: '{origin}' is not an origin (scheme://host[:port]).");
+            }
+        }
 
         if (options.DefaultPageSize > options.MaxPageSize)
         {

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +24,7 @@ namespace WasmWizard.Api.Extensions;
 public static class ApiExtensions
 {
     private const string CredentialScheme = "Credential";
+    private const string CorsPolicy = "configured-origins";
 
     /// <summary>
     /// Adds the api: options, snake_case JSON, problem details with <c>error</c> and <c>code</c>, API-key
@@ -50,9 +53,27 @@ public static class ApiExtensions
             problem.Extensions.TryAdd("code", ApiProblems.DefaultCode(status));
             problem.Extensions.TryAdd("error", problem.Detail ?? problem.Title ?? "The request failed.");
             problem.Extensions.Remove("traceId");
-            problem.Extensions["trace_id"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions["request_id"] = ResponseHeadersMiddleware.RequestId(context.HttpContext);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
+
+        // Cross-origin calls are refused unless an operator lists the origins that may make them.
+        var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
+            .WithOrigins(api.CorsAllowedOrigins)
+            .WithMethods("GET", "POST", "PUT", "DELETE")
+            .WithHeaders("Authorization", "Content-Type")
+            .WithExposedHeaders(
+                "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After",
+                ResponseHeadersMiddleware.RequestIdHeader)));
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.MaxRequestHeadersTotalSize = api.MaxRequestHeaderBytes;
+            kestrel.Limits.MaxRequestHeaderCount = api.MaxRequestHeaderCount;
+            kestrel.Limits.MaxRequestLineSize = api.MaxRequestLineBytes;
+            // Module endpoints raise this for their own requests; everything else stays small.
+            kestrel.Limits.MaxRequestBodySize = api.MaxJsonBodyBytes;
+        });
 
         services.AddOptions<JwtOptions>()
             .Bind(builder.Configuration.GetSection(JwtOptions.SectionName))
@@ -102,6 +123,12 @@ public static class ApiExtensions
     public static WebApplication UseWasmWizardApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<ResponseHeadersMiddleware>();
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsAllowedOrigins is { Length: > 0 })
+        {
+            app.UseCors(CorsPolicy);
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

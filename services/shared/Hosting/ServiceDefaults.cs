@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 using Serilog;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,11 @@ public static class ServiceDefaults
             .Enrich.FromLogContext()
             .WriteTo.Console());
         builder.Services.AddHealthChecks();
+
+        // Tracing makes every request an Activity that continues an incoming W3C traceparent; exporters come with
+        // the observability work, but the trace id already ties a response (X-Request-Id) to its logs.
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddAspNetCoreInstrumentation());
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return builder;
     }
 

@@ -20,9 +20,16 @@ public sealed class WasmWizardApp : WebApplicationFactory<Program>
     public WasmWizardApp(
         IDictionary<string, string?>? settings = null,
         string? dataDirectory = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool kestrel = false)
     {
         _services = services;
+        if (kestrel)
+        {
+            // A real server on a loopback port: header and request-line limits are Kestrel's, not the test server's.
+            UseKestrel(0);
+        }
+
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("ww-api-").FullName;
 
         // Request rates high enough not to get in the way of tests about something else; rate-limit tests pass
