@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace WasmWizard.Shared;
+
+/// <summary>
+/// Every log event of the shared library. Messages name partitions (key or tenant ids) and outcomes, never a
+/// credential.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = SharedEventIds.RateLimitActorTimedOut, Level = LogLevel.Warning,
+        Message = "Rate limit actor for {Partition} gave no answer within {TimeoutMs} ms; "
+            + "the request goes through unchecked")]
+    public static partial void RateLimitActorTimedOut(ILogger logger, string partition, double timeoutMs);
+
+    [LoggerMessage(EventId = SharedEventIds.RateLimitActorFailed, Level = LogLevel.Warning,
+        Message = "Rate limit actor for {Partition} failed; the request goes through unchecked")]
+    public static partial void RateLimitActorFailed(ILogger logger, Exception exception, string partition);
+}

@@ -1,0 +1,8 @@
+namespace WasmWizard.Shared;
+
+/// <summary>Event ids of the shared library's log events, banded by area (9100s: rate limiting).</summary>
+internal static class SharedEventIds
+{
+    public const int RateLimitActorTimedOut = 9101;
+    public const int RateLimitActorFailed = 9102;
+}
