@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Tests.Infrastructure;
 using WasmWizard.Shared.Ports;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Api.Tests.Integration;
 

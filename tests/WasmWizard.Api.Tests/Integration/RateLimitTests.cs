@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.Api.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Api.Tests.Integration;
 

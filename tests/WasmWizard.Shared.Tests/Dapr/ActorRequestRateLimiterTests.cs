@@ -1,10 +1,11 @@
-using Dapr;
 using Dapr.Actors;
+using Dapr;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.RateLimiting;
 using WasmWizard.Shared.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Shared.Tests.Dapr;
 

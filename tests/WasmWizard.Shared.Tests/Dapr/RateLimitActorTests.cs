@@ -1,7 +1,8 @@
-using Dapr.Actors;
 using Dapr.Actors.Runtime;
+using Dapr.Actors;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Shared.Tests.Dapr;
 

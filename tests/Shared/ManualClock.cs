@@ -1,4 +1,4 @@
-namespace WasmWizard.Api.Tests.Infrastructure;
+namespace WasmWizard.Tests.Shared;
 
 /// <summary>A clock that moves only when a test moves it, so rate-limit arithmetic is exact.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
