@@ -8,6 +8,7 @@ internal static class ApiEventIds
     public const int AdminCredentialCreated = 1101;
     public const int AdminCredentialFile = 1102;
     public const int KeyUsageNotSaved = 1103;
+    public const int AuditNotPublished = 1104;
 
     public const int ExecutionFinished = 1201;
     public const int ExecutionNotRecorded = 1202;

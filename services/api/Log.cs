@@ -20,6 +20,10 @@ internal static partial class Log
     [LoggerMessage(EventId = ApiEventIds.KeyUsageNotSaved, Level = LogLevel.Warning, Message = "Could not save when keys were last used")]
     public static partial void KeyUsageNotSaved(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = ApiEventIds.AuditNotPublished, Level = LogLevel.Warning,
+        Message = "Could not publish audit event {EventId} of type {EventType}")]
+    public static partial void AuditNotPublished(ILogger logger, Exception exception, string eventType, Guid eventId);
+
     [LoggerMessage(EventId = ApiEventIds.ExecutionFinished, Level = LogLevel.Information,
         Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
     public static partial void ExecutionFinished(

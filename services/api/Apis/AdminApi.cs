@@ -4,10 +4,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Apis;
@@ -32,6 +34,7 @@ public static class AdminApi
     public static async Task<Results<Created<UserCreatedResponse>, ProblemHttpResult>> CreateUserAsync(
         HttpRequest request,
         IIdentityStore identities,
+        AuditRecorder audit,
         IOptionsMonitor<ApiOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -48,6 +51,9 @@ public static class AdminApi
             return ApiProblems.Create(StatusCodes.Status409Conflict, ErrorCodes.EmailTaken, "A user with this email already exists.");
         }
 
+        await audit.RecordAsync(AuditEventTypes.UserCreated, user.Id, details: new Dictionary<string, string> { ["tier"] = tier });
+        await audit.RecordAsync(AuditEventTypes.KeyCreated, user.Id, key.Id, KeysApi.Describe(key));
+
         return TypedResults.Created(
             $"/api/admin/users/{user.Id}",
             new UserCreatedResponse(user.Id, user.Email, user.Tier, secret, key.Id, user.CreatedAt));
@@ -58,15 +64,24 @@ public static class AdminApi
         Guid id,
         HttpRequest request,
         IIdentityStore identities,
+        AuditRecorder audit,
         IOptionsMonitor<ApiOptions> options,
         CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, options.CurrentValue.MaxJsonBodyBytes, allowEmpty: false, cancellationToken);
         var tier = RequireTier(JsonFields.String(body!.Value, "tier"));
-        var user = await identities.SetTierAsync(id, tier, cancellationToken);
-        return user is null
-            ? ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such user.")
-            : TypedResults.Ok(UserResponse.From(user));
+        var before = await identities.GetUserAsync(id, cancellationToken);
+        var user = before is null ? null : await identities.SetTierAsync(id, tier, cancellationToken);
+        if (user is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such user.");
+        }
+
+        await audit.RecordAsync(
+            AuditEventTypes.TierChanged,
+            user.Id,
+            details: new Dictionary<string, string> { ["previous_tier"] = before!.Tier, ["tier"] = user.Tier });
+        return TypedResults.Ok(UserResponse.From(user));
     }
 
     /// <summary>Query <c>page</c> (from 1) and <c>limit</c>.</summary>

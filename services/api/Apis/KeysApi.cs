@@ -6,9 +6,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Apis;
@@ -36,6 +38,7 @@ public static class KeysApi
         HttpRequest request,
         ClaimsPrincipal user,
         IIdentityStore identities,
+        AuditRecorder audit,
         IOptionsMonitor<ApiOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -70,6 +73,7 @@ public static class KeysApi
         var expiresAt = ExpiresAt(body, now);
         var (record, key) = NewKey(caller.UserId, name ?? "api key", now, scopes, expiresAt);
         await identities.AddKeyAsync(record, cancellationToken);
+        await audit.RecordAsync(AuditEventTypes.KeyCreated, caller.UserId, record.Id, Describe(record));
         return TypedResults.Created(
             $"/api/auth/keys/{record.Id}",
             new KeyCreatedResponse(record.Id, record.Id, record.Name, record.Prefix, key, record.Scopes, record.CreatedAt, expiresAt));
@@ -87,12 +91,34 @@ public static class KeysApi
 
     /// <summary>Revokes a key of the caller's; it stops working at once.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, ClaimsPrincipal user, IIdentityStore identities, TimeProvider time, CancellationToken cancellationToken)
+        Guid id,
+        HttpContext http,
+        IIdentityStore identities,
+        AuditRecorder audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var revoked = await identities.RevokeKeyAsync(Caller.From(user).UserId, id, time.GetUtcNow(), cancellationToken);
-        return revoked
-            ? TypedResults.NoContent()
-            : ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such API key.");
+        var owner = Caller.From(http.User).UserId;
+        if (!await identities.RevokeKeyAsync(owner, id, time.GetUtcNow(), cancellationToken))
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such API key.");
+        }
+
+        await audit.RecordAsync(AuditEventTypes.KeyRevoked, owner, id);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>What an audit record says of a key: its prefix, scopes and expiry, never the key.</summary>
+    public static Dictionary<string, string> Describe(ApiKeyRecord key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var details = new Dictionary<string, string> { ["prefix"] = key.Prefix, ["scopes"] = string.Join(' ', key.Scopes) };
+        if (key.ExpiresAt is { } expires)
+        {
+            details["expires_at"] = expires.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        return details;
     }
 
     /// <summary>A fresh key for <paramref name="userId"/>: the record to store and the key to show once.</summary>

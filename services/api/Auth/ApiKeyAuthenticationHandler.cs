@@ -38,20 +38,20 @@ public sealed class ApiKeyAuthenticationHandler(
         var value = header.Count == 1 ? header[0] : null;
         if (value is null || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return AuthenticateResult.Fail("The Authorization header is not a Bearer credential.");
+            return Failed("The Authorization header is not a Bearer credential.");
         }
 
         var key = value["Bearer ".Length..].Trim();
         if (!ApiKeys.HasKeyShape(key))
         {
-            return AuthenticateResult.Fail("The credential is not an API key.");
+            return Failed("The credential is not an API key.");
         }
 
         var now = time.GetUtcNow();
         var found = await identities.FindActiveKeyAsync(ApiKeys.Hash(key), now, Context.RequestAborted).ConfigureAwait(false);
         if (found is not { } match)
         {
-            return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
+            return Failed("The API key is unknown, revoked or expired.");
         }
 
         usage.Record(match.Key.Id, now);
@@ -70,6 +70,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var identity = new ClaimsIdentity(claims, SchemeName, WasmWizardClaims.UserId, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    private AuthenticateResult Failed(string reason)
+    {
+        AuthFailureReason.Remember(Context, reason);
+        return AuthenticateResult.Fail(reason);
     }
 
     /// <inheritdoc />

@@ -57,6 +57,11 @@ public static class JwtSignIn
         bearer.Events = new JwtBearerEvents
         {
             OnTokenValidated = context => ToCallerAsync(context, settings),
+            OnAuthenticationFailed = context =>
+            {
+                AuthFailureReason.Remember(context.HttpContext, AuthFailureReason.Describe(context.Exception));
+                return Task.CompletedTask;
+            },
             OnChallenge = WriteChallengeAsync,
         };
     }
@@ -84,6 +89,7 @@ public static class JwtSignIn
         var tenant = token.FindFirst(settings.TenantClaim)?.Value;
         if (string.IsNullOrWhiteSpace(tenant))
         {
+            AuthFailureReason.Remember(context.HttpContext, $"The token has no '{settings.TenantClaim}' claim.");
             context.Fail($"The token has no '{settings.TenantClaim}' claim.");
             return;
         }
@@ -91,6 +97,7 @@ public static class JwtSignIn
         var tier = token.FindFirst(settings.TierClaim)?.Value ?? settings.DefaultTier;
         if (!Tiers.IsKnown(tier))
         {
+            AuthFailureReason.Remember(context.HttpContext, "The token names an unknown tier.");
             context.Fail("The token names an unknown tier.");
             return;
         }
@@ -122,16 +129,7 @@ public static class JwtSignIn
     private static async Task WriteChallengeAsync(JwtBearerChallengeContext context)
     {
         context.HandleResponse();
-        var reason = context.AuthenticateFailure switch
-        {
-            SecurityTokenExpiredException => "The token has expired.",
-            SecurityTokenInvalidAudienceException => "The token is not meant for this service (audience).",
-            SecurityTokenInvalidIssuerException => "The token comes from an issuer this service does not trust.",
-            SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException =>
-                "The token's signature does not verify.",
-            null => "A valid API key or bearer token is required: send Authorization: Bearer ww_... or a JWT.",
-            _ => "The bearer token is not valid.",
-        };
+        var reason = AuthFailureReason.Describe(context.AuthenticateFailure);
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer";
         var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WasmWizard.Api.Apis;
+using WasmWizard.Api.Audit;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.IO;
 using WasmWizard.Shared.Ports;
 
@@ -15,6 +17,7 @@ namespace WasmWizard.Api.Bootstrap;
 /// </summary>
 public sealed class AdminBootstrapper(
     IIdentityStore identities,
+    AuditRecorder audit,
     IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<AdminBootstrapper> logger) : IHostedService
@@ -43,13 +46,19 @@ public sealed class AdminBootstrapper(
             {
                 throw new InvalidOperationException("Could not create the admin user.");
             }
+
+            await audit.RecordAsync(AuditEventTypes.UserCreated, admin.Id, details: new Dictionary<string, string> { ["tier"] = admin.Tier });
+            await audit.RecordAsync(AuditEventTypes.KeyCreated, admin.Id, key.Id, KeysApi.Describe(key));
         }
         else
         {
             // A missing file means the old key is lost or leaked: it stops working, and a new one replaces it.
             await identities.RevokeAllKeysAsync(admin.Id, now, cancellationToken);
+            await audit.RecordAsync(
+                AuditEventTypes.KeyRevoked, admin.Id, details: new Dictionary<string, string> { ["reason"] = "admin key rotation: every earlier admin key" });
             (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now, ApiScopes.All);
             await identities.AddKeyAsync(key, cancellationToken);
+            await audit.RecordAsync(AuditEventTypes.KeyCreated, admin.Id, key.Id, KeysApi.Describe(key));
         }
 
         WriteOwnerOnly(path, secret + "\n");

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Execution;
@@ -14,6 +16,7 @@ public sealed class ExecutionCoordinator(
     IExecutionStore executions,
     TierPolicy policy,
     TenantConcurrency concurrency,
+    AuditRecorder audit,
     TimeProvider time,
     ILogger<ExecutionCoordinator> logger)
 {
@@ -31,10 +34,17 @@ public sealed class ExecutionCoordinator(
         ArgumentNullException.ThrowIfNull(options);
         var limits = policy.Resolve(caller.Tier, options);
         var cap = policy.MaxConcurrentExecutions(caller.Tier);
-        using var slot = concurrency.TryEnter(caller.UserId, cap) ?? throw new ApiProblemException(
-            StatusCodes.Status429TooManyRequests,
-            ErrorCodes.ConcurrencyLimited,
-            $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
+        using var slot = concurrency.TryEnter(caller.UserId, cap);
+        if (slot is null)
+        {
+            await audit.RecordRefusalAsync(
+                AuditEventTypes.RateLimitExceeded, "tenant:" + caller.UserId, new Dictionary<string, string> { ["limit"] = "concurrency" });
+            throw new ApiProblemException(
+                StatusCodes.Status429TooManyRequests,
+                ErrorCodes.ConcurrencyLimited,
+                $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
+        }
+
         var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits);
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
 

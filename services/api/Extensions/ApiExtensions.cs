@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using WasmWizard.Api.Apis;
+using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Bootstrap;
 using WasmWizard.Api.Execution;
@@ -108,6 +109,8 @@ public static class ApiExtensions
 
         services.TryAddSingleton<KeyUsageTracker>();
         services.TryAddSingleton<ExternalUsers>();
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<AuditRecorder>();
         services.AddSingleton<KeyUsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageFlusher>());
 

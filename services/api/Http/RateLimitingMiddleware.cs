@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.RateLimiting;
 
 namespace WasmWizard.Api.Http;
@@ -20,6 +22,7 @@ public sealed class RateLimitingMiddleware : IDisposable
     private readonly IOptionsMonitor<ApiOptions> _options;
     private readonly IProblemDetailsService _problems;
     private readonly TimeProvider _time;
+    private readonly AuditRecorder _audit;
     private readonly PartitionedRateLimiter<string> _anonymous;
 
     /// <summary>Creates the middleware.</summary>
@@ -28,8 +31,10 @@ public sealed class RateLimitingMiddleware : IDisposable
         IRequestRateLimiter limiter,
         IOptionsMonitor<ApiOptions> options,
         IProblemDetailsService problems,
+        AuditRecorder audit,
         TimeProvider time)
     {
+        _audit = audit;
         _next = next;
         _limiter = limiter;
         _options = options;
@@ -72,6 +77,8 @@ public sealed class RateLimitingMiddleware : IDisposable
             });
             if (!decision.Allowed)
             {
+                await _audit.RecordRefusalAsync(
+                    AuditEventTypes.RateLimitExceeded, caller.RateLimitPartition, Details("limit", "credential"));
                 await RefuseAsync(context, decision.RetryAfter, "The API key's request rate limit is exceeded.");
                 return;
             }
@@ -82,9 +89,17 @@ public sealed class RateLimitingMiddleware : IDisposable
             using var lease = _anonymous.AttemptAcquire(address);
             if (!lease.IsAcquired)
             {
+                await _audit.RecordRefusalAsync(AuditEventTypes.RateLimitExceeded, address, Details("limit", "address"));
                 var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 await RefuseAsync(context, retryAfter, "Too many requests without a valid credential from this address.");
                 return;
+            }
+
+            if (context.Request.Headers.Authorization.Count > 0)
+            {
+                // A credential was sent and did not authenticate: worth an audit record each time (the address budget
+                // above bounds how often that can happen).
+                await _audit.RecordAsync(AuditEventTypes.AuthenticationFailed, details: Details("reason", AuthFailureReason.Recall(context)));
             }
         }
 
@@ -106,6 +121,8 @@ public sealed class RateLimitingMiddleware : IDisposable
                 StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, $"{message} Retry in {seconds} s."),
         });
     }
+
+    private static Dictionary<string, string> Details(string name, string value) => new() { [name] = value };
 
     private void WriteHeaders(HttpResponse response, RateLimitDecision decision)
     {

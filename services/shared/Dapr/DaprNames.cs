@@ -12,6 +12,12 @@ public static class DaprNames
     /// </summary>
     public const string RateLimitActorType = "RateLimitActor";
 
+    /// <summary>The pub/sub component every service publishes and subscribes through.</summary>
+    public const string PubSub = "pubsub";
+
+    /// <summary>Topic of security-relevant events; every service publishes, the audit service stores them.</summary>
+    public const string AuditTopic = "audit-events";
+
     /// <summary>XML namespace of the data contracts that actor remoting sends between replicas.</summary>
     public const string ContractNamespace = "urn:wasmwizard:dapr";
 }

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using WasmWizard.Api;
 using WasmWizard.Executor.Sandbox;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Ports;
 using WasmWizard.Shared.RateLimiting;
+using WasmWizard.Standalone.Events;
 using WasmWizard.Standalone.RateLimiting;
 using WasmWizard.Standalone.Storage;
 
@@ -48,6 +50,9 @@ public static class EmbeddedExtensions
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ServiceDefaults.ReadyTag]);
 
         services.AddSingleton<IRequestRateLimiter, InProcessRequestRateLimiter>();
+        services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
+        services.AddSingleton<SqliteAuditEventStore>();
+        services.AddSingleton<IEventHandler<AuditEvent>>(sp => sp.GetRequiredService<SqliteAuditEventStore>());
         services.AddWasmSandbox(configuration);
         services.AddSingleton<IExecutorClient, InProcessExecutorClient>();
         return builder;

@@ -10,7 +10,24 @@ namespace WasmWizard.Standalone.Storage;
 /// </summary>
 public sealed class SqliteDatabase
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
+
+    // Version 3: audit events, kept here until the audit service stores them.
+    private const string SchemaV3 = """
+        CREATE TABLE IF NOT EXISTS audit_events (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            actor_user_id TEXT NULL,
+            actor_key_id TEXT NULL,
+            actor_key_prefix TEXT NULL,
+            subject_user_id TEXT NULL,
+            subject_key_id TEXT NULL,
+            client_address TEXT NULL,
+            request_id TEXT NULL,
+            details TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_events_by_time ON audit_events(occurred_at);
+        """;
 
     // Version 2: key scopes, expiry and last use. Keys that existed before scopes keep what they could do.
     private const string SchemaV2 = """
@@ -140,6 +157,12 @@ public sealed class SqliteDatabase
         if (version < 2)
         {
             command.CommandText = SchemaV2;
+            command.ExecuteNonQuery();
+        }
+
+        if (version < 3)
+        {
+            command.CommandText = SchemaV3;
             command.ExecuteNonQuery();
         }
 

@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 using WasmWizard.Api.Tests.Infrastructure;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Standalone.Storage;
 
 namespace WasmWizard.Api.Tests.Integration;
 
@@ -65,6 +68,20 @@ public sealed class JwtTests : IClassFixture<JwtTests.App>
 
         Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, why);
         await ApiCalls.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task ExpiredToken_AuditedWithItsReason()
+    {
+        using var client = Client(Tokens.Create(Key, "t-audit", expires: DateTime.UtcNow.AddMinutes(-10)));
+
+        var response = await client.GetAsync("/api/wasm/modules", Token);
+        var requestId = response.Headers.GetValues("X-Request-Id").Single();
+
+        var events = await _app.Services.GetRequiredService<SqliteAuditEventStore>().ListAsync(1000, Token);
+        var failed = Assert.Single(events, e => e.RequestId == requestId);
+        Assert.Equal(AuditEventTypes.AuthenticationFailed, failed.Type);
+        Assert.Equal("The token has expired.", failed.Details["reason"]);
     }
 
     [Fact]

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using WasmWizard.Api.Auth;
+using WasmWizard.Api.Http;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Api.Audit;
+
+/// <summary>
+/// Publishes security-relevant events to the audit topic, filled in from the request: who (user id, key id and
+/// prefix, never the key), from where, and the request id. A failure to publish is logged and never fails the
+/// request it describes.
+/// </summary>
+public sealed class AuditRecorder(
+    IEventPublisher publisher, IHttpContextAccessor context, TimeProvider time, ILogger<AuditRecorder> logger)
+{
+    // Refusals can come thousands a second; one event per source and kind per window is what an auditor needs.
+    private static readonly TimeSpan RefusalWindow = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastRefusal = new(StringComparer.Ordinal);
+
+    /// <summary>Records an event about <paramref name="subjectUserId"/> or <paramref name="subjectKeyId"/>.</summary>
+    public async Task RecordAsync(
+        string type,
+        Guid? subjectUserId = null,
+        Guid? subjectKeyId = null,
+        IReadOnlyDictionary<string, string>? details = null)
+    {
+        var http = context.HttpContext;
+        Caller? caller = http?.User.Identity?.IsAuthenticated == true ? Caller.From(http.User) : null;
+        var @event = new AuditEvent(
+            Guid.CreateVersion7(),
+            type,
+            time.GetUtcNow(),
+            caller?.UserId,
+            caller?.KeyId,
+            caller?.KeyPrefix,
+            subjectUserId,
+            subjectKeyId,
+            http?.Connection.RemoteIpAddress?.ToString(),
+            http is null ? null : ResponseHeadersMiddleware.RequestId(http),
+            details ?? new Dictionary<string, string>());
+        try
+        {
+            await publisher.PublishAsync(DaprNames.AuditTopic, @event, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.AuditNotPublished(logger, e, type, @event.Id);
+        }
+    }
+
+    /// <summary>
+    /// Records a refusal (failed authentication, spent limit) unless the same source had one of the same kind within
+    /// the last minute.
+    /// </summary>
+    public Task RecordRefusalAsync(string type, string source, IReadOnlyDictionary<string, string> details)
+    {
+        var now = time.GetUtcNow();
+        var key = type + "|" + source;
+        var last = _lastRefusal.GetOrAdd(key, DateTimeOffset.MinValue);
+        if (now - last < RefusalWindow || !_lastRefusal.TryUpdate(key, now, last))
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_lastRefusal.Count > 100_000)
+        {
+            // Bounded memory under a flood from many sources: forget old windows, at worst recording a few twice.
+            foreach (var (stale, at) in _lastRefusal)
+            {
+                if (now - at >= RefusalWindow)
+                {
+                    _lastRefusal.TryRemove(KeyValuePair.Create(stale, at));
+                }
+            }
+        }
+
+        return RecordAsync(type, details: details);
+    }
+}

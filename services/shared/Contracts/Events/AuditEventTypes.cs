@@ -1,0 +1,23 @@
+namespace WasmWizard.Shared.Contracts.Events;
+
+/// <summary>The kinds of security-relevant events.</summary>
+public static class AuditEventTypes
+{
+    /// <summary>An admin created a user (or the first start created the admin).</summary>
+    public const string UserCreated = "user.created";
+
+    /// <summary>An admin changed a user's tier.</summary>
+    public const string TierChanged = "user.tier_changed";
+
+    /// <summary>An API key was issued.</summary>
+    public const string KeyCreated = "key.created";
+
+    /// <summary>An API key was revoked.</summary>
+    public const string KeyRevoked = "key.revoked";
+
+    /// <summary>A request presented a credential that did not authenticate.</summary>
+    public const string AuthenticationFailed = "auth.failed";
+
+    /// <summary>A request was refused because its rate or concurrency limit was spent.</summary>
+    public const string RateLimitExceeded = "rate_limit.exceeded";
+}
