@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
@@ -20,8 +21,9 @@ public static class ServiceDefaults
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The final configuration (test hosts and command lines add to it after this call), not the builder's.
         builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
             .WriteTo.Console());
