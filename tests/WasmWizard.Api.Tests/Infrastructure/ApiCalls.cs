@@ -57,6 +57,17 @@ internal static class ApiCalls
     public static async Task AssertStatusOfListingAsync(HttpClient client, HttpStatusCode status, string code) =>
         await AssertProblemAsync(await client.GetAsync("/api/wasm/modules", Token), status, code);
 
+    /// <summary>Waits (up to 10 s) until the executor reports <paramref name="slots"/> free guest slots.</summary>
+    public static async Task WaitForFreeSlotsAsync(HttpClient client, int slots)
+    {
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency * 10);
+        while (!(await client.GetStringAsync("/health", Token)).Contains($"\"{slots} guest slots free\"", StringComparison.Ordinal))
+        {
+            Assert.True(System.Diagnostics.Stopwatch.GetTimestamp() < deadline, $"the executor never reached {slots} free slots");
+            await Task.Delay(10, Token);
+        }
+    }
+
     public static async Task<string> Describe(HttpResponseMessage response) =>
         $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Token)}";
 }

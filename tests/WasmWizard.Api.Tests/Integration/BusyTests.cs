@@ -19,7 +19,7 @@ public sealed class BusyTests
 
         // Off the test's synchronization context, so the server side of this request runs on its own.
         var busy = Task.Run(() => ApiCalls.ExecuteAsync(sleepy.Client, Guid.Parse(sleeper.GetProperty("id").GetString()!), new { }), Token);
-        await WaitForFreeSlots(user.Client, 0);
+        await ApiCalls.WaitForFreeSlotsAsync(user.Client, 0);
         var started = Stopwatch.GetTimestamp();
         var refused = await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { });
         var refusedAfter = Stopwatch.GetElapsedTime(started);
@@ -31,15 +31,5 @@ public sealed class BusyTests
         Assert.Equal(
             HttpStatusCode.OK,
             (await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { })).StatusCode);
-    }
-
-    private static async Task WaitForFreeSlots(HttpClient client, int slots)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
-        while (!(await client.GetStringAsync("/health", Token)).Contains($"\"{slots} guest slots free\"", StringComparison.Ordinal))
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"the executor never reached {slots} free slots");
-            await Task.Delay(10, Token);
-        }
     }
 }

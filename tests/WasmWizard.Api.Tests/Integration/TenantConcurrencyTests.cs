@@ -26,7 +26,7 @@ public sealed class TenantConcurrencyTests
         var running = Enumerable.Range(0, 2)
             .Select(_ => Task.Run(() => ApiCalls.ExecuteAsync(flooder.Client, sleeperId, new { }), Token))
             .ToList();
-        await WaitForFreeSlots(app, 2);
+        await ApiCalls.WaitForFreeSlotsAsync(app.CreateClient(), 2);
 
         var started = Stopwatch.GetTimestamp();
         var third = await ApiCalls.ExecuteAsync(flooder.Client, sleeperId, new { });
@@ -38,16 +38,5 @@ public sealed class TenantConcurrencyTests
         Assert.True(refusedAfter < TimeSpan.FromMilliseconds(500), $"the refusal took {refusedAfter}");
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.All(await Task.WhenAll(running), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-    }
-
-    private static async Task WaitForFreeSlots(WasmWizardApp app, int slots)
-    {
-        using var client = app.CreateClient();
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
-        while (!(await client.GetStringAsync("/health", Token)).Contains($"\"{slots} guest slots free\"", StringComparison.Ordinal))
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"the executor never reached {slots} free slots");
-            await Task.Delay(10, Token);
-        }
     }
 }
