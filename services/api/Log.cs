@@ -29,6 +29,7 @@ internal static partial class Log
     public static partial void ExecutionFinished(
         ILogger logger, Guid executionId, Guid? moduleId, string outcome, int? exitCode, double durationMs);
 
-    [LoggerMessage(EventId = ApiEventIds.ExecutionNotRecorded, Level = LogLevel.Warning, Message = "Could not record execution {ExecutionId}")]
+    [LoggerMessage(EventId = ApiEventIds.ExecutionNotRecorded, Level = LogLevel.Warning,
+        Message = "Could not record execution {ExecutionId}")]
     public static partial void ExecutionNotRecorded(ILogger logger, Exception exception, Guid executionId);
 }

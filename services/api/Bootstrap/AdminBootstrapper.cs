@@ -47,7 +47,8 @@ public sealed class AdminBootstrapper(
                 throw new InvalidOperationException("Could not create the admin user.");
             }
 
-            await audit.RecordAsync(AuditEventTypes.UserCreated, admin.Id, details: new Dictionary<string, string> { ["tier"] = admin.Tier });
+            await audit.RecordAsync(
+                AuditEventTypes.UserCreated, admin.Id, details: new Dictionary<string, string> { ["tier"] = admin.Tier });
             await audit.RecordAsync(AuditEventTypes.KeyCreated, admin.Id, key.Id, KeysApi.Describe(key));
         }
         else
@@ -55,7 +56,9 @@ public sealed class AdminBootstrapper(
             // A missing file means the old key is lost or leaked: it stops working, and a new one replaces it.
             await identities.RevokeAllKeysAsync(admin.Id, now, cancellationToken);
             await audit.RecordAsync(
-                AuditEventTypes.KeyRevoked, admin.Id, details: new Dictionary<string, string> { ["reason"] = "admin key rotation: every earlier admin key" });
+                AuditEventTypes.KeyRevoked,
+                admin.Id,
+                details: new Dictionary<string, string> { ["reason"] = "admin key rotation: every earlier admin key" });
             (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now, ApiScopes.All);
             await identities.AddKeyAsync(key, cancellationToken);
             await audit.RecordAsync(AuditEventTypes.KeyCreated, admin.Id, key.Id, KeysApi.Describe(key));

@@ -99,7 +99,8 @@ public sealed class RateLimitingMiddleware : IDisposable
             {
                 // A credential was sent and did not authenticate: worth an audit record each time (the address budget
                 // above bounds how often that can happen).
-                await _audit.RecordAsync(AuditEventTypes.AuthenticationFailed, details: Details("reason", AuthFailureReason.Recall(context)));
+                await _audit.RecordAsync(
+                    AuditEventTypes.AuthenticationFailed, details: Details("reason", AuthFailureReason.Recall(context)));
             }
         }
 

@@ -22,7 +22,8 @@ public sealed class AuditTests
         var events = await Events(app);
 
         Assert.Contains(events, e => e.Type == AuditEventTypes.UserCreated && e.Details["tier"] == "enterprise");
-        Assert.Contains(events, e => e.Type == AuditEventTypes.KeyCreated && e.Details["scopes"].Contains("admin", StringComparison.Ordinal));
+        Assert.Contains(
+            events, e => e.Type == AuditEventTypes.KeyCreated && e.Details["scopes"].Contains("admin", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -31,7 +32,8 @@ public sealed class AuditTests
         using var app = new WasmWizardApp();
         using var admin = app.AdminClient();
         using var user = await app.CreateUserAsync("basic");
-        var key = await ApiCalls.BodyAsync(await user.Client.PostAsJsonAsync("/api/auth/keys", new { name = "ci", scopes = new[] { "execute" } }, Token));
+        var key = await ApiCalls.BodyAsync(
+            await user.Client.PostAsJsonAsync("/api/auth/keys", new { name = "ci", scopes = new[] { "execute" } }, Token));
         var keyId = Guid.Parse(key.GetProperty("id").GetString()!);
         await user.Client.DeleteAsync($"/api/auth/keys/{keyId}", Token);
         await admin.PutAsJsonAsync($"/api/admin/users/{user.Id}/tier", new { tier = "pro" }, Token);

@@ -43,7 +43,10 @@ public sealed class JwtAuthorityTests : IAsyncLifetime
             });
         });
         _issuer.MapGet("/jwks", () => Results.Text(
-            JsonSerializer.Serialize(new { keys = new[] { new { kty = jwk.Kty, kid = jwk.Kid, use = "sig", alg = "RS256", n = jwk.N, e = jwk.E } } }),
+            JsonSerializer.Serialize(new
+            {
+                keys = new[] { new { kty = jwk.Kty, kid = jwk.Kid, use = "sig", alg = "RS256", n = jwk.N, e = jwk.E } },
+            }),
             "application/json"));
         await _issuer.StartAsync(Token);
         _authority = _issuer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/";
@@ -69,7 +72,8 @@ public sealed class JwtAuthorityTests : IAsyncLifetime
         });
 
         using var good = Client(app, Tokens.Create(_signingKey, "oidc-tenant", issuer: _authority));
-        using var forged = Client(app, Tokens.Create(new RsaSecurityKey(RSA.Create(2048)) { KeyId = "test-key-1" }, "oidc-tenant", issuer: _authority));
+        var impostor = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "test-key-1" };
+        using var forged = Client(app, Tokens.Create(impostor, "oidc-tenant", issuer: _authority));
 
         Assert.Equal(HttpStatusCode.OK, (await good.GetAsync("/api/wasm/modules", Token)).StatusCode);
         await ApiCalls.AssertProblemAsync(await forged.GetAsync("/api/wasm/modules", Token), HttpStatusCode.Unauthorized, "unauthorized");

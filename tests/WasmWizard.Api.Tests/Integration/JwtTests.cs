@@ -99,7 +99,8 @@ public sealed class JwtTests : IClassFixture<JwtTests.App>
     {
         using var client = Client(Tokens.Create(Key, "t-admin", roles: ["admin"]));
 
-        var response = await client.PostAsJsonAsync("/api/admin/users", new { email = $"{Guid.NewGuid():N}@example.com", tier = "basic" }, Token);
+        var response = await client.PostAsJsonAsync(
+            "/api/admin/users", new { email = $"{Guid.NewGuid():N}@example.com", tier = "basic" }, Token);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }

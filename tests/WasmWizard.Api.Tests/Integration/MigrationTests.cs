@@ -45,7 +45,8 @@ public sealed class MigrationTests
 
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/admin/users", Token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/api/auth/keys", Token)).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await user.PostAsync("/api/wasm/upload", ApiCalls.ModuleForm(TestModules.Hello), Token)).StatusCode);
+        var upload = await user.PostAsync("/api/wasm/upload", ApiCalls.ModuleForm(TestModules.Hello), Token);
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         await ApiCalls.AssertProblemAsync(await user.GetAsync("/api/admin/users", Token), HttpStatusCode.Forbidden, "forbidden");
     }
 }

@@ -36,7 +36,8 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.App>
 
         var allowed = responses.Take(burst).ToList();
         Assert.All(allowed, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.All(responses, r => Assert.Equal(perMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(r, "X-RateLimit-Limit")));
+        var limit = perMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(responses, r => Assert.Equal(limit, Header(r, "X-RateLimit-Limit")));
         Assert.Equal(burst - 1, int.Parse(Header(allowed[0], "X-RateLimit-Remaining"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("0", Header(allowed[^1], "X-RateLimit-Remaining"));
         // Full again when the hourly bucket has its `burst` tokens back: burst × 3600 / (hourly budget) seconds.

@@ -13,7 +13,8 @@ public sealed class CompileBudgetTests
         var functions = new StringBuilder();
         for (var i = 0; i < 3000; i++)
         {
-            functions.Append(FormattableString.Invariant($"(func $f{i} (param i32) (result i32) (i32.mul (i32.add (local.get 0) (i32.const {i})) (i32.const 3)))\n"));
+            functions.Append(FormattableString.Invariant(
+                $"(func $f{i} (param i32) (result i32) (i32.mul (i32.add (local.get 0) (i32.const {i})) (i32.const 3)))\n"));
         }
 
         var big = Wat.Compile(Wat.Command(functions + """(func (export "_start"))"""));
