@@ -22,12 +22,16 @@ public static class ServiceDefaults
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // The final configuration (test hosts and command lines add to it after this call), not the builder's.
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext()
-            .WriteTo.Console());
+        // The final configuration (test hosts and command lines add to it after this call), not the builder's. The
+        // host keeps its own logger rather than replacing the static one, so two hosts in a process (tests) never
+        // write into each other's sinks.
+        builder.Services.AddSerilog(
+            (services, logger) => logger
+                .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(),
+            preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
 
         // Tracing makes every request an Activity that continues an incoming W3C traceparent; exporters come with
