@@ -25,7 +25,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         }
 
         var (status, code, message) = Map(exception);
-        if (status >= 500)
+        if (status == StatusCodes.Status500InternalServerError)
         {
             Log.UnhandledError(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }

@@ -25,7 +25,7 @@ public sealed class ResponseHeadersMiddleware(RequestDelegate next)
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
-            if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+            if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
             {
                 // Answers can hold a key shown once, or a user's output: no cache should keep them.
                 headers.CacheControl = "no-store";
