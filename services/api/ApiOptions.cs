@@ -82,6 +82,9 @@ public sealed class ApiOptions
     /// <summary>Largest request line (method, path and query).</summary>
     public int MaxRequestLineBytes { get; set; } = 8 * 1024;
 
+    /// <summary>Most active (unrevoked, unexpired) API keys one user may hold.</summary>
+    public int MaxActiveKeysPerUser { get; set; } = 20;
+
     /// <summary>How often the keys' last-use times are written to the store.</summary>
     public int KeyUsageFlushSeconds { get; set; } = 30;
 

@@ -33,6 +33,7 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         Positive(options.AnonymousRequestsPerMinute, nameof(options.AnonymousRequestsPerMinute));
         Positive(options.AnonymousBurst, nameof(options.AnonymousBurst));
         Positive(options.KeyUsageFlushSeconds, nameof(options.KeyUsageFlushSeconds));
+        Positive(options.MaxActiveKeysPerUser, nameof(options.MaxActiveKeysPerUser));
         Positive(options.MaxRequestHeaderBytes, nameof(options.MaxRequestHeaderBytes));
         Positive(options.MaxRequestHeaderCount, nameof(options.MaxRequestHeaderCount));
         Positive(options.MaxRequestLineBytes, nameof(options.MaxRequestLineBytes));

@@ -70,7 +70,22 @@ public static class KeysApi
                 StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, $"This credential does not hold the '{beyond}' scope.");
         }
 
+        // A key cannot outlive the key that made it: an expiring key would otherwise mint a permanent one.
         var expiresAt = ExpiresAt(body, now);
+        if (caller.KeyExpiresAt is { } limit && (expiresAt is null || expiresAt > limit))
+        {
+            expiresAt = limit;
+        }
+
+        var existing = await identities.ListKeysAsync(caller.UserId, cancellationToken);
+        var maxKeys = options.CurrentValue.MaxActiveKeysPerUser;
+        if (existing.Count(k => k.RevokedAt is null && (k.ExpiresAt is null || k.ExpiresAt > now)) >= maxKeys)
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status409Conflict, ErrorCodes.KeyLimit,
+                $"A user may hold at most {maxKeys} active keys; revoke one first.");
+        }
+
         var (record, key) = NewKey(caller.UserId, name ?? "api key", now, scopes, expiresAt);
         await identities.AddKeyAsync(record, cancellationToken);
         await audit.RecordAsync(AuditEventTypes.KeyCreated, caller.UserId, record.Id, Describe(record));
@@ -138,7 +153,10 @@ public static class KeysApi
             return null;
         }
 
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) || at <= now)
+        // An explicit offset (Z or ±hh:mm) is required: a bare local time means something else on every server.
+        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        if (!hasOffset || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            || at <= now)
         {
             throw new ApiProblemException(
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,

@@ -63,6 +63,12 @@ public sealed class ApiKeyAuthenticationHandler(
             new(WasmWizardClaims.KeyPrefix, match.Key.Prefix),
         };
         claims.AddRange(match.Key.Scopes.Select(scope => new Claim(WasmWizardClaims.Scope, scope)));
+        if (match.Key.ExpiresAt is { } expires)
+        {
+            claims.Add(new Claim(
+                WasmWizardClaims.KeyExpiresAt, expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         if (match.User.IsAdmin)
         {
             claims.Add(new Claim(ClaimTypes.Role, WasmWizardClaims.AdminRole));

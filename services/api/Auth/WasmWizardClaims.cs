@@ -15,6 +15,9 @@ public static class WasmWizardClaims
     /// <summary>The display prefix of the API key used, for audit records.</summary>
     public const string KeyPrefix = "ww:key_prefix";
 
+    /// <summary>When the API key used expires (Unix seconds), if it does.</summary>
+    public const string KeyExpiresAt = "ww:key_expires_at";
+
     /// <summary>One claim per scope the credential carries.</summary>
     public const string Scope = "ww:scope";
 

@@ -116,6 +116,7 @@ public static class ApiExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TierPolicy>();
+        services.TryAddSingleton<AddressBudget>();
         services.TryAddSingleton<TenantConcurrency>();
         services.TryAddSingleton<ExecutionCoordinator>();
         services.AddHostedService<AdminBootstrapper>();
@@ -134,6 +135,7 @@ public static class ApiExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<AddressGuardMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<RateLimitingMiddleware>();
         app.UseAuthorization();

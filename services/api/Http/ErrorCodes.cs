@@ -48,6 +48,12 @@ public static class ErrorCodes
     /// <summary>The tenant already has as many runs in flight as its tier allows.</summary>
     public const string ConcurrencyLimited = "concurrency_limited";
 
+    /// <summary>The user holds as many active API keys as allowed.</summary>
+    public const string KeyLimit = "key_limit";
+
+    /// <summary>The tenant's storage quota (modules or bytes) is used up.</summary>
+    public const string QuotaExceeded = "quota_exceeded";
+
     /// <summary>The executor has no free slot.</summary>
     public const string ExecutorBusy = "executor_busy";
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using WasmWizard.Api.Audit;
@@ -15,59 +14,30 @@ namespace WasmWizard.Api.Http;
 /// else (no credential, or one that failed) spends a budget per client address, so keys cannot be guessed at
 /// speed. Health probes are exempt.
 /// </summary>
-public sealed class RateLimitingMiddleware : IDisposable
+public sealed class RateLimitingMiddleware(
+    RequestDelegate next,
+    IRequestRateLimiter limiter,
+    AddressBudget addresses,
+    IOptionsMonitor<ApiOptions> options,
+    IProblemDetailsService problems,
+    AuditRecorder audit,
+    TimeProvider time)
 {
-    private readonly RequestDelegate _next;
-    private readonly IRequestRateLimiter _limiter;
-    private readonly IOptionsMonitor<ApiOptions> _options;
-    private readonly IProblemDetailsService _problems;
-    private readonly TimeProvider _time;
-    private readonly AuditRecorder _audit;
-    private readonly PartitionedRateLimiter<string> _anonymous;
-
-    /// <summary>Creates the middleware.</summary>
-    public RateLimitingMiddleware(
-        RequestDelegate next,
-        IRequestRateLimiter limiter,
-        IOptionsMonitor<ApiOptions> options,
-        IProblemDetailsService problems,
-        AuditRecorder audit,
-        TimeProvider time)
-    {
-        _audit = audit;
-        _next = next;
-        _limiter = limiter;
-        _options = options;
-        _problems = problems;
-        _time = time;
-        var settings = options.CurrentValue;
-        _anonymous = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(
-            address,
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.AnonymousBurst,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(60.0 / settings.AnonymousRequestsPerMinute),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-    }
-
     /// <summary>Checks the request's budget, then hands it on or answers 429.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
         {
-            await _next(context);
+            await next(context);
             return;
         }
 
         if (context.User.Identity?.IsAuthenticated == true)
         {
             var caller = Caller.From(context.User);
-            var policy = _options.CurrentValue.Tiers.GetValueOrDefault(caller.Tier)?.RatePolicy;
-            var decision = await _limiter.AcquireAsync(caller.RateLimitPartition, policy, context.RequestAborted);
+            var policy = options.CurrentValue.Tiers.GetValueOrDefault(caller.Tier)?.RatePolicy;
+            var decision = await limiter.AcquireAsync(caller.RateLimitPartition, policy, context.RequestAborted);
 
             // Set when the response starts, so error paths that clear headers still carry them.
             context.Response.OnStarting(() =>
@@ -77,7 +47,7 @@ public sealed class RateLimitingMiddleware : IDisposable
             });
             if (!decision.Allowed)
             {
-                await _audit.RecordRefusalAsync(
+                await audit.RecordRefusalAsync(
                     AuditEventTypes.RateLimitExceeded, caller.RateLimitPartition, Details("limit", "credential"));
                 await RefuseAsync(context, decision.RetryAfter, "The API key's request rate limit is exceeded.");
                 return;
@@ -85,37 +55,32 @@ public sealed class RateLimitingMiddleware : IDisposable
         }
         else
         {
-            var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            using var lease = _anonymous.AttemptAcquire(address);
-            if (!lease.IsAcquired)
+            var address = AddressBudget.PartitionOf(context.Connection.RemoteIpAddress);
+            if (addresses.TrySpend(address) is { } retryAfter)
             {
-                await _audit.RecordRefusalAsync(AuditEventTypes.RateLimitExceeded, address, Details("limit", "address"));
-                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                await audit.RecordRefusalAsync(AuditEventTypes.RateLimitExceeded, address, Details("limit", "address"));
                 await RefuseAsync(context, retryAfter, "Too many requests without a valid credential from this address.");
                 return;
             }
 
             if (context.Request.Headers.Authorization.Count > 0)
             {
-                // A credential was sent and did not authenticate: worth an audit record each time (the address budget
-                // above bounds how often that can happen).
-                await _audit.RecordAsync(
-                    AuditEventTypes.AuthenticationFailed, details: Details("reason", AuthFailureReason.Recall(context)));
+                // A credential was sent and did not authenticate. One record per address and minute: a flood from many
+                // addresses must not turn into as many database writes.
+                await audit.RecordRefusalAsync(
+                    AuditEventTypes.AuthenticationFailed, address, Details("reason", AuthFailureReason.Recall(context)));
             }
         }
 
-        await _next(context);
+        await next(context);
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _anonymous.Dispose();
 
     private async Task RefuseAsync(HttpContext context, TimeSpan retryAfter, string message)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await _problems.WriteAsync(new ProblemDetailsContext
+        await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = ApiProblems.Details(
@@ -130,7 +95,7 @@ public sealed class RateLimitingMiddleware : IDisposable
         var headers = response.Headers;
         headers["X-RateLimit-Limit"] = decision.Limit?.ToString(CultureInfo.InvariantCulture) ?? "unlimited";
         headers["X-RateLimit-Remaining"] = decision.Remaining?.ToString(CultureInfo.InvariantCulture) ?? "unlimited";
-        var reset = decision.Limit is null ? _time.GetUtcNow() : decision.Reset;
+        var reset = decision.Limit is null ? time.GetUtcNow() : decision.Reset;
         headers["X-RateLimit-Reset"] = ((long)Math.Ceiling(reset.ToUnixTimeMilliseconds() / 1000.0)).ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -113,6 +113,55 @@ public sealed class KeyScopeTests : IClassFixture<KeyScopeTests.App>
     }
 
     [Fact]
+    public async Task CreateKey_ExpiryWithoutOffset_BadRequest()
+    {
+        using var user = await _app.CreateUserAsync();
+
+        var response = await user.Client.PostAsJsonAsync("/api/auth/keys", new { expires_at = "2099-01-01T00:00:00" }, Token);
+
+        await ApiCalls.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_field");
+    }
+
+    [Fact]
+    public async Task CreateKey_FromAnExpiringKey_CannotOutliveIt()
+    {
+        using var user = await _app.CreateUserAsync();
+        var parentExpiry = _fixture.Clock.GetUtcNow().AddHours(1);
+        using var parent = await NewKeyClient(user, new { expires_at = parentExpiry });
+
+        var forever = await ApiCalls.BodyAsync(await parent.PostAsJsonAsync("/api/auth/keys", new { name = "forever" }, Token));
+        var later = await ApiCalls.BodyAsync(
+            await parent.PostAsJsonAsync("/api/auth/keys", new { expires_at = parentExpiry.AddDays(30) }, Token));
+
+        foreach (var child in new[] { forever, later })
+        {
+            var expires = child.GetProperty("expires_at").GetDateTimeOffset();
+            Assert.InRange(expires, parentExpiry.AddSeconds(-1), parentExpiry);
+        }
+    }
+
+    [Fact]
+    public async Task CreateKey_PastTheActiveKeyCap_ConflictUntilOneIsRevoked()
+    {
+        using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Api:MaxActiveKeysPerUser"] = "3" });
+        using var user = await app.CreateUserAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var created = await user.Client.PostAsJsonAsync("/api/auth/keys", new { name = "k" + i }, Token);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            ids.Add((await ApiCalls.BodyAsync(created)).GetProperty("id").GetString()!);
+        }
+
+        var refused = await user.Client.PostAsJsonAsync("/api/auth/keys", new { name = "one too many" }, Token);
+        await user.Client.DeleteAsync($"/api/auth/keys/{ids[0]}", Token);
+        var afterRevoke = await user.Client.PostAsJsonAsync("/api/auth/keys", new { name = "replacement" }, Token);
+
+        await ApiCalls.AssertProblemAsync(refused, HttpStatusCode.Conflict, "key_limit");
+        Assert.Equal(HttpStatusCode.Created, afterRevoke.StatusCode);
+    }
+
+    [Fact]
     public async Task LastUsed_ShownAtOnce_WrittenOnlyWhenFlushed()
     {
         using var user = await _app.CreateUserAsync();
