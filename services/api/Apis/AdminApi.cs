@@ -111,6 +111,14 @@ public static class AdminApi
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, "The field 'email' must be an email address.");
         }
 
-        return trimmed.ToLowerInvariant();
+        var normalized = trimmed.ToLowerInvariant();
+        if (normalized.EndsWith("@" + ExternalUsers.EmailDomain, StringComparison.Ordinal))
+        {
+            // Taken, the address would block the JWT tenant whose made-up email it is from ever signing in.
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, $"Emails at '{ExternalUsers.EmailDomain}' are reserved.");
+        }
+
+        return normalized;
     }
 }

@@ -67,16 +67,14 @@ public static class JwtSignIn
     }
 
     /// <summary>
-    /// The tenant's user id: the claim itself when it is a GUID (an issuer that knows our ids), otherwise a stable
-    /// id derived from issuer and tenant, so one issuer's tenant never collides with another's.
+    /// The tenant's user id: derived from issuer and tenant, always. Taking a GUID-shaped claim as the id itself
+    /// would let a token whose subject is some API-key user's id act as that user; derived, one issuer's tenant
+    /// never collides with another's or with a user created here.
     /// </summary>
     public static Guid TenantId(string issuer, string tenant)
     {
-        if (Guid.TryParse(tenant, out var id))
-        {
-            return id;
-        }
-
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(tenant);
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(issuer + "\n" + tenant))[..16];
         bytes[6] = (byte)((bytes[6] & 0x0f) | 0x80);
         bytes[8] = (byte)((bytes[8] & 0x3f) | 0x80);
@@ -106,9 +104,7 @@ public static class JwtSignIn
         var userId = TenantId(settings.Issuer!, tenant);
         var users = context.HttpContext.RequestServices.GetRequiredService<ExternalUsers>();
         var time = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-        await users.EnsureAsync(
-            new UserRecord(userId, $"jwt-{userId:N}@tenants.invalid", tier, IsAdmin: false, time.GetUtcNow()),
-            context.HttpContext.RequestAborted);
+        await users.EnsureAsync(ExternalUsers.Describe(userId, tier, time.GetUtcNow()), context.HttpContext.RequestAborted);
 
         var claims = new List<Claim>
         {

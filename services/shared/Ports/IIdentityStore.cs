@@ -8,9 +8,10 @@ public interface IIdentityStore
 
     /// <summary>
     /// Creates a user known from elsewhere (a JWT tenant) unless one with that id exists; the tier of an existing user
-    /// is brought up to date. Such users own modules like any other but hold no API keys.
+    /// is brought up to date. Such users own modules like any other but hold no API keys. Says what changed, so
+    /// the change can be audited.
     /// </summary>
-    Task EnsureUserAsync(UserRecord user, CancellationToken cancellationToken);
+    Task<EnsuredUser> EnsureUserAsync(UserRecord user, CancellationToken cancellationToken);
 
     /// <summary>Finds a user by id.</summary>
     Task<UserRecord?> GetUserAsync(Guid id, CancellationToken cancellationToken);

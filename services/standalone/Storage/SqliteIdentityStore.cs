@@ -41,18 +41,29 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     }
 
     /// <inheritdoc />
-    public async Task EnsureUserAsync(UserRecord user, CancellationToken cancellationToken)
+    public async Task<EnsuredUser> EnsureUserAsync(UserRecord user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var upsert = connection.CreateCommand();
-        upsert.CommandText = """
+
+        // Two statements rather than one upsert, so the answer can say which happened; each is safe against a
+        // concurrent first request of the same tenant.
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = """
             INSERT INTO users (id, email, tier, is_admin, created_at) VALUES ($id, $email, $tier, 0, $at)
-            ON CONFLICT (id) DO UPDATE SET tier = excluded.tier WHERE users.tier <> excluded.tier
+            ON CONFLICT (id) DO NOTHING
             """;
-        upsert.With("$id", user.Id.ToString()).With("$email", user.Email).With("$tier", user.Tier)
+        insert.With("$id", user.Id.ToString()).With("$email", user.Email).With("$tier", user.Tier)
             .With("$at", SqliteValues.Text(user.CreatedAt));
-        await upsert.ExecuteNonQueryAsync(cancellationToken);
+        if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return EnsuredUser.Created;
+        }
+
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE users SET tier = $tier WHERE id = $id AND tier <> $tier";
+        update.With("$id", user.Id.ToString()).With("$tier", user.Tier);
+        return await update.ExecuteNonQueryAsync(cancellationToken) == 1 ? EnsuredUser.TierChanged : EnsuredUser.Unchanged;
     }
 
     /// <inheritdoc />

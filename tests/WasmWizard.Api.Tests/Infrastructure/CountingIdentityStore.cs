@@ -23,7 +23,7 @@ public sealed class CountingIdentityStore(IIdentityStore inner) : IIdentityStore
     public Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken) =>
         inner.TryCreateUserAsync(user, firstKey, cancellationToken);
 
-    public Task EnsureUserAsync(UserRecord user, CancellationToken cancellationToken) => inner.EnsureUserAsync(user, cancellationToken);
+    public Task<EnsuredUser> EnsureUserAsync(UserRecord user, CancellationToken cancellationToken) => inner.EnsureUserAsync(user, cancellationToken);
 
     public Task<UserRecord?> GetUserAsync(Guid id, CancellationToken cancellationToken) => inner.GetUserAsync(id, cancellationToken);
 

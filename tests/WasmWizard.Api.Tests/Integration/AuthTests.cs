@@ -162,6 +162,7 @@ public sealed class AuthTests : IClassFixture<AuthTests.App>
         }
         else
         {
+            Assert.NotEmpty(_app.AdminKey); // starts the host, which writes the file, when no earlier test has
             var mode = File.GetUnixFileMode(Path.Combine(_app.DataDirectory, "admin-api-key"));
             var dataMode = File.GetUnixFileMode(_app.DataDirectory);
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using WasmWizard.Api.Auth;
 using WasmWizard.Api.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Standalone.Storage;
@@ -113,6 +114,57 @@ public sealed class JwtTests : IClassFixture<JwtTests.App>
         var response = await client.PostAsJsonAsync("/api/auth/keys", new { name = "x" }, Token);
 
         await ApiCalls.AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task TokenWhoseSubjectIsAnApiKeyUsersId_IsAnotherTenant_NotThatUser()
+    {
+        using var victim = await _app.CreateUserAsync();
+        var module = await ApiCalls.UploadAsync(victim.Client, TestModules.Hello, "private.wasm");
+        using var impostor = Client(Tokens.Create(Key, victim.Id.ToString()));
+
+        var read = await impostor.GetAsync($"/api/wasm/modules/{module.GetProperty("id").GetString()}", Token);
+        var list = await ApiCalls.BodyAsync(await impostor.GetAsync("/api/wasm/modules", Token));
+
+        await ApiCalls.AssertProblemAsync(read, HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(0, list.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task NewTenantAndTierChange_Audited()
+    {
+        var tenant = "t-audited-" + Guid.NewGuid().ToString("N");
+        using (var first = Client(Tokens.Create(Key, tenant, tier: "basic")))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/api/wasm/modules", Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/api/wasm/modules", Token)).StatusCode);
+        }
+
+        using (var upgraded = Client(Tokens.Create(Key, tenant, tier: "pro")))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await upgraded.GetAsync("/api/wasm/modules", Token)).StatusCode);
+        }
+
+        var userId = JwtSignIn.TenantId(Tokens.Issuer, tenant);
+        var events = (await _app.Services.GetRequiredService<SqliteAuditEventStore>().ListAsync(1000, Token))
+            .Where(e => e.SubjectUserId == userId).ToList();
+        var created = Assert.Single(events, e => e.Type == AuditEventTypes.UserCreated);
+        var changed = Assert.Single(events, e => e.Type == AuditEventTypes.TierChanged);
+        Assert.Equal("basic", created.Details["tier"]);
+        Assert.Equal("pro", changed.Details["tier"]);
+    }
+
+    [Fact]
+    public async Task AdminCreatingAUserAtTheTenantsEmailDomain_BadRequest()
+    {
+        using var admin = _app.AdminClient();
+        var email = $"jwt-{JwtSignIn.TenantId(Tokens.Issuer, "t-squatted"):N}@tenants.invalid";
+
+        var response = await admin.PostAsJsonAsync("/api/admin/users", new { email, tier = "free" }, Token);
+        using var tenant = Client(Tokens.Create(Key, "t-squatted"));
+
+        await ApiCalls.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_field");
+        Assert.Equal(HttpStatusCode.OK, (await tenant.GetAsync("/api/wasm/modules", Token)).StatusCode);
     }
 
     [Fact]
