@@ -45,7 +45,7 @@ public sealed class ExecutionCoordinator(
                 $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
         }
 
-        var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits);
+        var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
 
         var executionId = Guid.CreateVersion7();

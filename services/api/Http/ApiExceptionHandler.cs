@@ -61,6 +61,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         RunRequestRejectedException { Code: "input_too_large" } rejected =>
             (StatusCodes.Status413PayloadTooLarge, rejected.Code, rejected.Message),
         RunRequestRejectedException rejected => (StatusCodes.Status400BadRequest, rejected.Code, rejected.Message),
+        ExecutorBusyException { TenantShareSpent: true } busy =>
+            (StatusCodes.Status429TooManyRequests, ErrorCodes.ConcurrencyLimited, busy.Message),
         ExecutorBusyException busy => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ExecutorBusy, busy.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed."),

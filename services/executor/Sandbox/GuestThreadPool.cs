@@ -7,7 +7,8 @@ namespace WasmWizard.Executor.Sandbox;
 /// <summary>
 /// Dedicated threads for guests. Wasmtime .NET has no async, so a guest blocks its thread for the whole run;
 /// running it on the ASP.NET thread pool would starve the server. A fixed number of slots bounds concurrent runs,
-/// and a caller that finds them all busy is told so at once instead of waiting.
+/// and a caller that finds them all busy is told so at once instead of waiting. No tenant may hold every slot
+/// (unless there is only one), so one tenant's long runs never lock all others out.
 /// </summary>
 internal sealed class GuestThreadPool : IDisposable
 {
@@ -16,12 +17,15 @@ internal sealed class GuestThreadPool : IDisposable
     private readonly Thread[] _threads;
     private readonly TimeSpan _retryAfter;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, int> _heldByTenant = new(StringComparer.Ordinal);
+    private readonly int _tenantShare;
 
     public GuestThreadPool(IOptions<SandboxOptions> options)
     {
         var settings = options.Value;
         _retryAfter = TimeSpan.FromSeconds(settings.BusyRetryAfterSeconds);
         _slots = new SemaphoreSlim(settings.MaxConcurrentRuns, settings.MaxConcurrentRuns);
+        _tenantShare = Math.Max(1, settings.MaxConcurrentRuns - 1);
         _threads = new Thread[settings.MaxConcurrentRuns];
         for (var i = 0; i < _threads.Length; i++)
         {
@@ -37,16 +41,32 @@ internal sealed class GuestThreadPool : IDisposable
     /// <summary>Slots not taken right now.</summary>
     public int FreeSlots => _slots.CurrentCount;
 
+    /// <summary>Most slots one tenant may hold at once.</summary>
+    public int TenantShare => _tenantShare;
+
     /// <summary>
     /// Runs <paramref name="work"/> on a guest thread, or throws <see cref="ExecutorBusyException"/> at once when
-    /// every slot is taken. A slot is held until the work ends, so there is always a thread for queued work.
-    /// The token the work gets is cancelled when the caller's is, and when the pool shuts down.
+    /// every slot is taken or <paramref name="tenant"/> holds its share. A slot is held until the work ends, so
+    /// there is always a thread for queued work. The token the work gets is cancelled when the caller's is, and
+    /// when the pool shuts down.
     /// </summary>
-    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, string? tenant, CancellationToken cancellationToken)
     {
+        if (!TryTakeShare(tenant))
+        {
+            throw new ExecutorBusyException(_retryAfter, tenantShareSpent: true);
+        }
+
         if (!_slots.Wait(0))
         {
+            ReturnShare(tenant);
             throw new ExecutorBusyException(_retryAfter);
+        }
+
+        void Release()
+        {
+            ReturnShare(tenant);
+            _slots.Release();
         }
 
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,18 +83,18 @@ internal sealed class GuestThreadPool : IDisposable
                 }
                 catch (Exception e)
                 {
-                    _slots.Release();
+                    Release();
                     completion.SetException(e);
                     return;
                 }
 
-                _slots.Release();
+                Release();
                 completion.SetResult(result);
             });
         }
         catch (InvalidOperationException)
         {
-            _slots.Release();
+            Release();
             throw new ObjectDisposedException(nameof(GuestThreadPool));
         }
 
@@ -90,6 +110,61 @@ internal sealed class GuestThreadPool : IDisposable
         foreach (var thread in _threads)
         {
             thread.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>Whether <paramref name="tenant"/> could take a slot now (without taking one).</summary>
+    public bool HasShareLeft(string? tenant)
+    {
+        if (tenant is null)
+        {
+            return true;
+        }
+
+        lock (_heldByTenant)
+        {
+            return _heldByTenant.GetValueOrDefault(tenant) < _tenantShare;
+        }
+    }
+
+    private bool TryTakeShare(string? tenant)
+    {
+        if (tenant is null)
+        {
+            return true;
+        }
+
+        lock (_heldByTenant)
+        {
+            var held = _heldByTenant.GetValueOrDefault(tenant);
+            if (held >= _tenantShare)
+            {
+                return false;
+            }
+
+            _heldByTenant[tenant] = held + 1;
+            return true;
+        }
+    }
+
+    private void ReturnShare(string? tenant)
+    {
+        if (tenant is null)
+        {
+            return;
+        }
+
+        lock (_heldByTenant)
+        {
+            var held = _heldByTenant[tenant] - 1;
+            if (held == 0)
+            {
+                _heldByTenant.Remove(tenant);
+            }
+            else
+            {
+                _heldByTenant[tenant] = held;
+            }
         }
     }
 

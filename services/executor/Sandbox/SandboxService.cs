@@ -58,9 +58,14 @@ public sealed class SandboxService
     {
         ArgumentNullException.ThrowIfNull(request);
         CheckRequest(request);
+        // Refuse before compiling anything: a busy executor should shed load cheaply.
+        if (!_pool.HasShareLeft(request.Tenant))
+        {
+            throw new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds), tenantShareSpent: true);
+        }
+
         if (_pool.FreeSlots == 0)
         {
-            // Refuse before compiling anything: a busy executor should shed load cheaply.
             throw new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds));
         }
 
@@ -87,7 +92,7 @@ public sealed class SandboxService
             throw new InvalidOperationException($"No bytes are stored for module {request.ModuleSha256}.");
         }
 
-        return await _pool.RunAsync(token => _invoker.Invoke(compiled, request, token), cancellationToken)
+        return await _pool.RunAsync(token => _invoker.Invoke(compiled, request, token), request.Tenant, cancellationToken)
             .ConfigureAwait(false);
     }
 

@@ -10,6 +10,9 @@ namespace WasmWizard.Shared.Contracts;
 /// <param name="Args">Arguments after argv[0].</param>
 /// <param name="Env">Environment variables, in the order the guest sees them.</param>
 /// <param name="Limits">The limits of this run.</param>
+/// <param name="Tenant">
+/// Whose run it is. The executor lets no single tenant hold every slot; null for runs not made for a tenant.
+/// </param>
 public sealed record RunRequest(
     string ModuleSha256,
     byte[]? ModuleBytes,
@@ -17,4 +20,5 @@ public sealed record RunRequest(
     byte[] Stdin,
     IReadOnlyList<string> Args,
     IReadOnlyList<KeyValuePair<string, string>> Env,
-    RunLimits Limits);
+    RunLimits Limits,
+    string? Tenant = null);

@@ -28,12 +28,39 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Run_OneTenantHoldingItsShare_RefusedWhileAnotherTenantStillRuns()
+    {
+        using var harness = new SandboxHarness(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "3" });
+        var sleeper = Wat.Compile(Wat.Command("""(func (export "_start") (call $sleep (i64.const 30000000000)))"""));
+        var quick = Wat.Compile(Wat.Command("""(func (export "_start"))"""));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        RunRequest For(byte[] module, string tenant) => new(
+            CompiledModuleCache.Sha256Of(module), module, "t.wasm", [], [], [],
+            SandboxHarness.DefaultLimits with { TimeoutMs = 30_000 }, tenant);
+
+        var held = new[] { harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token), harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token) };
+        await WaitUntil(() => FreeSlots(harness) == 1);
+        var refusal = await Assert.ThrowsAsync<ExecutorBusyException>(() => harness.Sandbox.RunAsync(For(quick, "a"), stop.Token));
+        var other = await harness.Sandbox.RunAsync(For(quick, "b"), stop.Token);
+        await stop.CancelAsync();
+        foreach (var run in held)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        }
+
+        Assert.True(refusal.TenantShareSpent);
+        Assert.True(other.Succeeded);
+        await WaitUntil(() => FreeSlots(harness) == 3);
+        Assert.True((await harness.Sandbox.RunAsync(For(quick, "a"), TestContext.Current.CancellationToken)).Succeeded);
+    }
+
+    [Fact]
     public async Task Run_Guest_RunsOnDedicatedThreadNotThreadPool()
     {
         using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
 
         var (isPoolThread, name) = await pool.RunAsync(
-            _ => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name), TestContext.Current.CancellationToken);
+            _ => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name), tenant: null, TestContext.Current.CancellationToken);
 
         Assert.False(isPoolThread);
         Assert.StartsWith("wasm-guest-", name, StringComparison.Ordinal);
