@@ -37,7 +37,10 @@ public sealed class SidecarNetworkOptions
     /// <summary>How long the network's <c>When…Async</c> methods wait when given no timeout.</summary>
     public TimeSpan DefaultWaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Clock for CloudEvent times and retry waits.</summary>
+    /// <summary>
+    /// Clock for CloudEvent times and for the waits between delivery retries: with a manual clock, retries wait
+    /// until the test moves it.
+    /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Declares a state store and returns these options, for chaining.</summary>

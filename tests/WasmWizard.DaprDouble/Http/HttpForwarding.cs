@@ -6,11 +6,12 @@ namespace WasmWizard.DaprDouble.Http;
 /// <summary>Copies requests to an app and its answers back, as daprd's reverse proxy does.</summary>
 internal static class HttpForwarding
 {
-    // Hop-by-hop headers belong to one connection, and the token authenticates the caller to its own sidecar only.
+    // Hop-by-hop headers belong to one connection (HttpClient and Kestrel set their own), and the token
+    // authenticates the caller to its own sidecar only.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE",
-        "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "dapr-api-token",
+        "Trailer", "Transfer-Encoding", "Upgrade", "Expect", "Host", "Content-Length", "dapr-api-token",
     };
 
     /// <summary>
