@@ -92,19 +92,23 @@ public sealed class PubSubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PublishEvent_TraceParentGiven_IsInTheEnvelope()
+    public async Task PublishEvent_CloudEventMetadata_OverridesTheAttributes()
     {
         const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var metadata = new Dictionary<string, string>
+        {
+            ["cloudevent.id"] = "run-42",
+            ["cloudevent.type"] = "wasmwizard.run.finished",
+            ["cloudevent.traceparent"] = traceParent,
+        };
 
-        await _client.PublishEventAsync(
-            PubSubName,
-            "orders",
-            new Order("o-1", 3),
-            new Dictionary<string, string> { ["cloudevent.traceparent"] = traceParent },
-            Token);
+        await _client.PublishEventAsync(PubSubName, "orders", new Order("o-1", 3), metadata, Token);
 
-        var cloudEvent = Assert.Single(_network.Published).CloudEvent;
-        Assert.Equal(traceParent, cloudEvent.GetProperty("traceparent").GetString());
+        var published = Assert.Single(_network.Published);
+        Assert.Equal("run-42", published.Id);
+        Assert.Equal("wasmwizard.run.finished", published.CloudEvent.GetProperty("type").GetString());
+        Assert.Equal(traceParent, published.CloudEvent.GetProperty("traceparent").GetString());
+        Assert.Equal("api", published.CloudEvent.GetProperty("source").GetString());
     }
 
     [Fact]

@@ -162,6 +162,18 @@ public sealed class StateApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveState_ValueOverTheMaxBodySize_IsResourceExhausted()
+    {
+        var value = new byte[SidecarDoubleOptions.DefaultMaxBodySize];
+
+        var error = await Assert.ThrowsAsync<DaprException>(
+            () => _client.SaveByteStateAsync(Store, "big", value, cancellationToken: Token));
+
+        Assert.Equal(StatusCode.ResourceExhausted, Assert.IsType<RpcException>(error.InnerException).StatusCode);
+        Assert.Empty(_sidecar.Network.StateStore(Store).Entries);
+    }
+
+    [Fact]
     public async Task SaveState_UndeclaredStore_IsInvalidArgument()
     {
         var error = await Assert.ThrowsAsync<DaprException>(
