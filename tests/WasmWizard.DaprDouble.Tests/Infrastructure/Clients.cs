@@ -1,0 +1,13 @@
+using Dapr.Client;
+
+namespace WasmWizard.DaprDouble.Tests.Infrastructure;
+
+/// <summary>Real SDK clients pointed at a sidecar double.</summary>
+public static class Clients
+{
+    /// <summary>A <see cref="DaprClient"/> on the double's endpoints, built as an app builds it.</summary>
+    public static DaprClient For(SidecarDouble sidecar) => new DaprClientBuilder()
+        .UseGrpcEndpoint(sidecar.GrpcEndpoint)
+        .UseHttpEndpoint(sidecar.HttpEndpoint)
+        .Build();
+}

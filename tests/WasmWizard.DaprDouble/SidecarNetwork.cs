@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using WasmWizard.DaprDouble.Actors;
+using WasmWizard.DaprDouble.PubSub;
+using WasmWizard.DaprDouble.State;
+
+namespace WasmWizard.DaprDouble;
+
+/// <summary>
+/// What the sidecar doubles of one test share: the registry of app ids (for invocation and actor placement), one
+/// backend per state store, and the broker behind the pub/sub components. Every published and delivered event
+/// stays inspectable here, and tests wait on deliveries with <see cref="WhenDeliveredAsync"/>.
+/// </summary>
+public sealed class SidecarNetwork : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, SidecarDouble> _sidecars = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StateStoreDouble> _stateStores = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pubSubs = new(StringComparer.Ordinal);
+    private readonly TimeSpan _defaultTimeout;
+    private int _disposed;
+
+    /// <summary>A network with the components in <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// Several state stores and no <c>ActorStateStore</c>, or an undeclared one.
+    /// </exception>
+    public SidecarNetwork(SidecarNetworkOptions? options = null)
+    {
+        options ??= new SidecarNetworkOptions();
+        var stores = options.StateStores.Count > 0
+            ? options.StateStores
+            : new Dictionary<string, StateStoreOptions> { [SidecarNetworkOptions.DefaultStateStore] = new() };
+        foreach (var (name, storeOptions) in stores)
+        {
+            _stateStores[name] = new StateStoreDouble(name, storeOptions);
+        }
+
+        _pubSubs.UnionWith(options.PubSubs.Count > 0 ? options.PubSubs : [SidecarNetworkOptions.DefaultPubSub]);
+        ActorStateStore = ChooseActorStateStore(options.ActorStateStore);
+        _defaultTimeout = options.DefaultWaitTimeout;
+        Broker = new PubSubBroker(this, options.DeliveryRetry, options.TimeProvider);
+        Actors = new ActorPlacement(this);
+    }
+
+    /// <summary>The sidecars started on this network and not yet disposed.</summary>
+    public IReadOnlyCollection<SidecarDouble> Sidecars =>
+        [.. _sidecars.Values.OrderBy(s => s.AppId, StringComparer.Ordinal)];
+
+    /// <summary>The names of the pub/sub components.</summary>
+    public IReadOnlyCollection<string> PubSubs => _pubSubs;
+
+    /// <summary>The store actor state goes to.</summary>
+    public StateStoreDouble ActorStateStore { get; }
+
+    /// <summary>Every event published so far, dead letters included, in order.</summary>
+    public IReadOnlyList<PublishedEvent> Published => Broker.Published.Snapshot();
+
+    /// <summary>Every finished delivery so far, in order of completion.</summary>
+    public IReadOnlyList<Delivery> Deliveries => Broker.Deliveries.Snapshot();
+
+    /// <summary>How many deliveries are still being attempted or waiting to retry.</summary>
+    public int DeliveriesInFlight => Broker.InFlight.Count;
+
+    internal PubSubBroker Broker { get; }
+
+    internal ActorPlacement Actors { get; }
+
+    /// <summary>The backend of the state store called <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No such store was declared.</exception>
+    public StateStoreDouble StateStore(string name = SidecarNetworkOptions.DefaultStateStore) =>
+        _stateStores.TryGetValue(name, out var store)
+            ? store
+            : throw new KeyNotFoundException($"The network has no state store '{name}'.");
+
+    /// <summary>The sidecar double of <paramref name="appId"/>, if one is running.</summary>
+    public SidecarDouble? FindSidecar(string appId) => _sidecars.GetValueOrDefault(appId);
+
+    /// <summary>
+    /// The first delivery from <paramref name="topic"/>, finished already or yet to finish (successful or not),
+    /// that matches <paramref name="predicate"/>.
+    /// </summary>
+    /// <exception cref="TimeoutException">None finished in time; the message lists what did happen.</exception>
+    public Task<Delivery> WhenDeliveredAsync(
+        string topic,
+        Func<Delivery, bool>? predicate = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return Broker.Deliveries.WaitAsync(
+            d => d.Topic == topic && (predicate?.Invoke(d) ?? true),
+            timeout ?? _defaultTimeout,
+            () => Broker.Describe(topic),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The first event published on <paramref name="topic"/>, already or yet to come, that matches
+    /// <paramref name="predicate"/>: for events an app publishes in the background.
+    /// </summary>
+    /// <exception cref="TimeoutException">None came in time.</exception>
+    public Task<PublishedEvent> WhenPublishedAsync(
+        string topic,
+        Func<PublishedEvent, bool>? predicate = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return Broker.Published.WaitAsync(
+            e => e.Topic == topic && (predicate?.Invoke(e) ?? true),
+            timeout ?? _defaultTimeout,
+            () => Broker.Describe(topic),
+            cancellationToken);
+    }
+
+    /// <summary>Waits until no delivery is in flight, dead letters and retries included.</summary>
+    /// <exception cref="TimeoutException">Deliveries were still in flight after the timeout.</exception>
+    public async Task WhenIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var wait = timeout ?? _defaultTimeout;
+        try
+        {
+            await Broker.InFlight.WhenIdle().WaitAsync(wait, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{DeliveriesInFlight} deliveries still in flight after {wait}.", e);
+        }
+    }
+
+    /// <summary>Stops deliveries and every sidecar still running on the network.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await Broker.DisposeAsync();
+        foreach (var sidecar in _sidecars.Values)
+        {
+            await sidecar.DisposeAsync();
+        }
+    }
+
+    internal void Register(SidecarDouble sidecar)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        if (!_sidecars.TryAdd(sidecar.AppId, sidecar))
+        {
+            throw new InvalidOperationException(
+                $"A sidecar for app id '{sidecar.AppId}' already runs on this network.");
+        }
+    }
+
+    internal void Unregister(SidecarDouble sidecar) =>
+        _sidecars.TryRemove(new KeyValuePair<string, SidecarDouble>(sidecar.AppId, sidecar));
+
+    /// <summary>The store for a state API call, or null when no such component is loaded.</summary>
+    internal StateStoreDouble? FindStateStore(string name) => _stateStores.GetValueOrDefault(name);
+
+    private StateStoreDouble ChooseActorStateStore(string? name)
+    {
+        if (name is not null)
+        {
+            return _stateStores.TryGetValue(name, out var chosen)
+                ? chosen
+                : throw new ArgumentException($"ActorStateStore '{name}' is not a declared state store.");
+        }
+
+        return _stateStores.Count == 1
+            ? _stateStores.Values.First()
+            : throw new ArgumentException("Several state stores are declared; set ActorStateStore to one of them.");
+    }
+}
