@@ -10,7 +10,8 @@ namespace WasmWizard.Api;
 ///   "DefaultTimeoutMs": 5000, "DefaultMemoryLimitMb": 128, "AdminKeyFile": "data/admin-api-key",
 ///   "AnonymousRequestsPerMinute": 60, "AnonymousBurst": 20,
 ///   "Tiers": { "free": { "MaxTimeoutMs": 5000, "MaxMemoryLimitMb": 128, "MaxFuel": null, "RequestsPerMinute": 10,
-///     "RequestsPerHour": 100, "Burst": 5, "MaxConcurrentExecutions": 1 }, ... }
+///     "RequestsPerHour": 100, "Burst": 5, "MaxConcurrentExecutions": 1,
+///     "MaxConcurrentUploads": 1, "MaxModules": 10, "MaxStoredMb": 50 }, ... }
 /// }
 /// </code>
 /// </remarks>
@@ -55,19 +56,22 @@ public sealed class ApiOptions
         ["free"] = new()
         {
             MaxTimeoutMs = 5_000, MaxMemoryLimitMb = 128, RequestsPerMinute = 10, RequestsPerHour = 100, Burst = 5,
-            MaxConcurrentExecutions = 1,
+            MaxConcurrentExecutions = 1, MaxConcurrentUploads = 1, MaxModules = 10, MaxStoredMb = 50,
         },
         ["basic"] = new()
         {
             MaxTimeoutMs = 10_000, MaxMemoryLimitMb = 256, RequestsPerMinute = 100, RequestsPerHour = 1_000, Burst = 20,
-            MaxConcurrentExecutions = 4,
+            MaxConcurrentExecutions = 4, MaxConcurrentUploads = 2, MaxModules = 100, MaxStoredMb = 500,
         },
         ["pro"] = new()
         {
             MaxTimeoutMs = 30_000, MaxMemoryLimitMb = 512, RequestsPerMinute = 1_000, RequestsPerHour = 10_000,
-            Burst = 100, MaxConcurrentExecutions = 16,
+            Burst = 100, MaxConcurrentExecutions = 16, MaxConcurrentUploads = 4, MaxModules = 1_000, MaxStoredMb = 5_000,
         },
-        ["enterprise"] = new() { MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64 },
+        ["enterprise"] = new()
+        {
+            MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64, MaxConcurrentUploads = 8,
+        },
     };
 
     /// <summary>Origins allowed to call the api from a browser; none (the default) means CORS is off.</summary>

@@ -24,6 +24,15 @@ public sealed class TierLimits
     /// <summary>Runs one tenant may have in flight at once (all its keys together).</summary>
     public int MaxConcurrentExecutions { get; set; } = 1;
 
+    /// <summary>Uploads one tenant may have in flight at once; each holds a module in memory while it compiles.</summary>
+    public int MaxConcurrentUploads { get; set; } = 1;
+
+    /// <summary>Most modules one tenant may keep stored; null means no cap.</summary>
+    public int? MaxModules { get; set; }
+
+    /// <summary>Most bytes of modules one tenant may keep stored, in MiB; null means no cap.</summary>
+    public long? MaxStoredMb { get; set; }
+
     /// <summary>The request rate policy, or null when the tier is unlimited.</summary>
     public Shared.RateLimiting.RateLimitPolicy? RatePolicy =>
         RequestsPerMinute is { } perMinute && RequestsPerHour is { } perHour && Burst is { } burst

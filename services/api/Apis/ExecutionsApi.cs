@@ -68,6 +68,7 @@ public static class ExecutionsApi
     {
         var settings = options.CurrentValue;
         var caller = Caller.From(user);
+        using var slot = await coordinator.EnterAsync(caller);
         ModulesApi.AllowBody(request, settings.MaxModuleBytes + settings.MaxInputBytes + (settings.MaxFieldBytes * 4L));
         var form = await MultipartFormReader.ReadAsync(
             request,
@@ -83,7 +84,7 @@ public static class ExecutionsApi
         var wasm = ModulesApi.RequireModulePart(form);
         var run = ExecuteOptionsParser.FromForm(form, settings.MaxInputBytes);
         var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(wasm.Content));
-        var response = await coordinator.RunAsync(
+        var response = await coordinator.RunEnteredAsync(
             caller, null, sha256, wasm.Content, ModuleNames.FromFileName(wasm.FileName), run, cancellationToken);
         return Answer(response);
     }

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WasmWizard.Api.Auth;
+using WasmWizard.Api.Execution;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
 using WasmWizard.Shared.Contracts;
@@ -40,12 +42,24 @@ public static class ModulesApi
         ClaimsPrincipal user,
         IExecutorClient executor,
         IModuleStore modules,
+        TierPolicy tiers,
+        [FromKeyedServices(TenantConcurrency.Uploads)] TenantConcurrency uploads,
         IOptionsMonitor<ApiOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var caller = Caller.From(user);
+        var limits = tiers.Limits(caller.Tier);
+
+        // Both checks come before the body is read: a refused upload costs neither memory nor a compile.
+        using var slot = uploads.TryEnter(caller.UserId, limits.MaxConcurrentUploads) ?? throw new ApiProblemException(
+            StatusCodes.Status429TooManyRequests,
+            ErrorCodes.ConcurrencyLimited,
+            $"The {caller.Tier} tier uploads at most {limits.MaxConcurrentUploads} module(s) at once; wait for one to finish.");
+        var usage = await modules.GetUsageAsync(caller.UserId, cancellationToken);
+        CheckQuota(caller.Tier, limits, usage, incomingBytes: 0);
+
         AllowBody(request, settings.MaxModuleBytes + (settings.MaxFieldBytes * 4L));
         var form = await MultipartFormReader.ReadAsync(
             request,
@@ -65,6 +79,7 @@ public static class ModulesApi
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidField, "The field 'is_public' must be true or false.");
         }
 
+        CheckQuota(caller.Tier, limits, usage, wasm.Content.Length);
         var prepared = await executor.PrepareModuleAsync(wasm.Content, cancellationToken);
         var record = new ModuleRecord(
             Guid.CreateVersion7(), caller.UserId, name, description, isPublic, prepared.Sha256, prepared.SizeBytes, time.GetUtcNow());
@@ -181,5 +196,28 @@ public static class ModulesApi
         }
 
         return description;
+    }
+
+    /// <summary>
+    /// Refuses an upload that would take the tenant past its tier's stored-module quota. Concurrent uploads of one
+    /// tenant can each pass the check, so the quota can be passed by at most the tier's upload concurrency.
+    /// </summary>
+    private static void CheckQuota(string tier, TierLimits limits, ModuleUsage usage, long incomingBytes)
+    {
+        if (limits.MaxModules is { } maxModules && usage.Modules >= maxModules)
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status403Forbidden,
+                ErrorCodes.QuotaExceeded,
+                $"The {tier} tier keeps at most {maxModules} modules; delete one first.");
+        }
+
+        if (limits.MaxStoredMb is { } maxMb && usage.Bytes + Math.Max(1, incomingBytes) > maxMb * 1024 * 1024)
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status403Forbidden,
+                ErrorCodes.QuotaExceeded,
+                $"The {tier} tier keeps at most {maxMb} MiB of modules; {usage.Bytes} bytes are stored. Delete one first.");
+        }
     }
 }

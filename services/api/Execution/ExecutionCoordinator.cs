@@ -20,8 +20,43 @@ public sealed class ExecutionCoordinator(
     TimeProvider time,
     ILogger<ExecutionCoordinator> logger)
 {
-    /// <summary>Runs the module and returns the response body.</summary>
+    /// <summary>
+    /// Takes one of the caller's run slots, or refuses with 429 when the tier's cap is reached. Taken before a
+    /// request body is read, a refused caller costs no upload.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var cap = policy.Limits(caller.Tier).MaxConcurrentExecutions;
+        if (concurrency.TryEnter(caller.UserId, cap) is { } slot)
+        {
+            return slot;
+        }
+
+        await audit.RecordRefusalAsync(
+            AuditEventTypes.RateLimitExceeded, "tenant:" + caller.UserId, new Dictionary<string, string> { ["limit"] = "concurrency" });
+        throw new ApiProblemException(
+            StatusCodes.Status429TooManyRequests,
+            ErrorCodes.ConcurrencyLimited,
+            $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
+    }
+
+    /// <summary>Runs the module in a slot of its own and returns the response body.</summary>
     public async Task<ExecutionResponse> RunAsync(
+        Caller caller,
+        Guid? moduleId,
+        string sha256,
+        byte[]? moduleBytes,
+        string programName,
+        ExecuteOptions options,
+        CancellationToken cancellationToken)
+    {
+        using var slot = await EnterAsync(caller);
+        return await RunEnteredAsync(caller, moduleId, sha256, moduleBytes, programName, options, cancellationToken);
+    }
+
+    /// <summary>Runs the module in a slot the caller already took with <see cref="EnterAsync"/>.</summary>
+    public async Task<ExecutionResponse> RunEnteredAsync(
         Caller caller,
         Guid? moduleId,
         string sha256,
@@ -33,18 +68,6 @@ public sealed class ExecutionCoordinator(
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(options);
         var limits = policy.Resolve(caller.Tier, options);
-        var cap = policy.MaxConcurrentExecutions(caller.Tier);
-        using var slot = concurrency.TryEnter(caller.UserId, cap);
-        if (slot is null)
-        {
-            await audit.RecordRefusalAsync(
-                AuditEventTypes.RateLimitExceeded, "tenant:" + caller.UserId, new Dictionary<string, string> { ["limit"] = "concurrency" });
-            throw new ApiProblemException(
-                StatusCodes.Status429TooManyRequests,
-                ErrorCodes.ConcurrencyLimited,
-                $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
-        }
-
         var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
 

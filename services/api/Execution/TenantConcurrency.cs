@@ -9,6 +9,9 @@ namespace WasmWizard.Api.Execution;
 /// </summary>
 public sealed class TenantConcurrency
 {
+    /// <summary>The service key of the instance that counts uploads rather than runs.</summary>
+    public const string Uploads = "uploads";
+
     private readonly ConcurrentDictionary<Guid, int> _running = new();
 
     /// <summary>Takes a run slot for <paramref name="tenant"/>, or returns null when it already has <paramref name="cap"/>.</summary>

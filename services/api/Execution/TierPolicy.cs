@@ -16,7 +16,7 @@ public sealed class TierPolicy(IOptionsMonitor<ApiOptions> options)
     {
         ArgumentNullException.ThrowIfNull(requested);
         var settings = options.CurrentValue;
-        var caps = settings.Tiers.TryGetValue(tier, out var limits) ? limits : settings.Tiers[Tiers.Free];
+        var caps = Limits(tier);
 
         var timeout = requested.TimeoutMs ?? Math.Min(settings.DefaultTimeoutMs, caps.MaxTimeoutMs);
         if (timeout <= 0 || timeout > caps.MaxTimeoutMs)
@@ -49,11 +49,11 @@ public sealed class TierPolicy(IOptionsMonitor<ApiOptions> options)
         return new RunLimits(timeout, memoryMb * 1024L * 1024L, fuel);
     }
 
-    /// <summary>How many runs a tenant of <paramref name="tier"/> may have in flight.</summary>
-    public int MaxConcurrentExecutions(string tier)
+    /// <summary>The limits of <paramref name="tier"/> (the free tier's for a tier not configured).</summary>
+    public TierLimits Limits(string tier)
     {
         var settings = options.CurrentValue;
-        return (settings.Tiers.TryGetValue(tier, out var limits) ? limits : settings.Tiers[Tiers.Free]).MaxConcurrentExecutions;
+        return settings.Tiers.TryGetValue(tier, out var limits) ? limits : settings.Tiers[Tiers.Free];
     }
 
     private static ApiProblemException Refuse(string message) =>

@@ -118,6 +118,7 @@ public static class ApiExtensions
         services.TryAddSingleton<TierPolicy>();
         services.TryAddSingleton<AddressBudget>();
         services.TryAddSingleton<TenantConcurrency>();
+        services.TryAddKeyedSingleton<TenantConcurrency>(TenantConcurrency.Uploads);
         services.TryAddSingleton<ExecutionCoordinator>();
         services.AddHostedService<AdminBootstrapper>();
         return builder;

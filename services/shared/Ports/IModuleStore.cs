@@ -16,6 +16,9 @@ public interface IModuleStore
     /// <summary>Deletes one of the owner's modules. Returns null when the owner has no such module.</summary>
     Task<DeletedModule?> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken);
 
+    /// <summary>How many modules the owner has and how many bytes they take.</summary>
+    Task<ModuleUsage> GetUsageAsync(Guid ownerId, CancellationToken cancellationToken);
+
     /// <summary>Returns the bytes stored under a SHA-256, or null.</summary>
     Task<byte[]?> GetBytesAsync(string sha256, CancellationToken cancellationToken);
 }

@@ -78,6 +78,18 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
     }
 
     /// <inheritdoc />
+    public async Task<ModuleUsage> GetUsageAsync(Guid ownerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT count(*), coalesce(sum(size_bytes), 0) FROM modules WHERE owner_id = $owner";
+        query.With("$owner", ownerId.ToString());
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ModuleUsage(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <inheritdoc />
     public async Task<DeletedModule?> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -30,6 +30,9 @@ public sealed class WasmWizardApp : WebApplicationFactory<Program>
             UseKestrel(0);
         }
 
+        // The api never redirects, and the redirect-following handler buffers every request body before sending
+        // it, which would hide what the server does while a body is still arriving.
+        ClientOptions.AllowAutoRedirect = false;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("ww-api-").FullName;
 
         // Request rates high enough not to get in the way of tests about something else; rate-limit tests pass
