@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.Api.Execution;
 using WasmWizard.Api.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Api.Tests.Integration;
 
@@ -53,7 +53,7 @@ public sealed class UploadLimitsTests
         var uploads = app.Services.GetRequiredKeyedService<TenantConcurrency>(TenantConcurrency.Uploads);
 
         var slow = Task.Run(() => user.Client.PostAsync("/api/wasm/upload", stalled, Token), Token);
-        await WaitUntil(() => uploads.Running(user.Id) == 1);
+        await Eventually.HoldsAsync(() => uploads.Running(user.Id) == 1);
         var second = await user.Client.PostAsync("/api/wasm/upload", ApiCalls.ModuleForm(TestModules.Echo), Token);
         var neighbour = await other.Client.PostAsync("/api/wasm/upload", ApiCalls.ModuleForm(TestModules.Echo), Token);
         stalled.Release();
@@ -74,7 +74,7 @@ public sealed class UploadLimitsTests
         var runs = app.Services.GetRequiredService<TenantConcurrency>();
 
         var adHoc = Task.Run(() => user.Client.PostAsync("/api/wasm/execute", stalled, Token), Token);
-        await WaitUntil(() => runs.Running(user.Id) == 1);
+        await Eventually.HoldsAsync(() => runs.Running(user.Id) == 1);
         var stored = await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { });
         stalled.Release();
 
@@ -103,15 +103,5 @@ public sealed class UploadLimitsTests
         }
 
         return [.. module, .. section, .. payload];
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
-        while (!condition())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, "condition not reached within 10 s");
-            await Task.Delay(5, Token);
-        }
     }
 }

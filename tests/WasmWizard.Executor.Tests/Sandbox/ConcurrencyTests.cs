@@ -16,7 +16,7 @@ public sealed class ConcurrencyTests
         await harness.RunBytesAsync(quick);
 
         var busy = harness.RunBytesAsync(sleeper);
-        await WaitUntil(() => !busy.IsCompleted && FreeSlots(harness) == 0);
+        await Eventually.HoldsAsync(() => !busy.IsCompleted && FreeSlots(harness) == 0);
         var started = Stopwatch.GetTimestamp();
         var refusal = await Assert.ThrowsAsync<ExecutorBusyException>(() => harness.RunBytesAsync(quick));
         var refusedAfter = Stopwatch.GetElapsedTime(started);
@@ -39,7 +39,7 @@ public sealed class ConcurrencyTests
             SandboxHarness.DefaultLimits with { TimeoutMs = 30_000 }, tenant);
 
         var held = new[] { harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token), harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token) };
-        await WaitUntil(() => FreeSlots(harness) == 1);
+        await Eventually.HoldsAsync(() => FreeSlots(harness) == 1);
         var refusal = await Assert.ThrowsAsync<ExecutorBusyException>(() => harness.Sandbox.RunAsync(For(quick, "a"), stop.Token));
         var other = await harness.Sandbox.RunAsync(For(quick, "b"), stop.Token);
         await stop.CancelAsync();
@@ -50,7 +50,7 @@ public sealed class ConcurrencyTests
 
         Assert.True(refusal.TenantShareSpent);
         Assert.True(other.Succeeded);
-        await WaitUntil(() => FreeSlots(harness) == 3);
+        await Eventually.HoldsAsync(() => FreeSlots(harness) == 3);
         Assert.True((await harness.Sandbox.RunAsync(For(quick, "a"), TestContext.Current.CancellationToken)).Succeeded);
     }
 
@@ -94,12 +94,12 @@ public sealed class ConcurrencyTests
             CompiledModuleCache.Sha256Of(spinner), spinner, "spin.wasm", [], [], [], SandboxHarness.DefaultLimits);
 
         var run = harness.Sandbox.RunAsync(request, cancellation.Token);
-        await WaitUntil(() => FreeSlots(harness) == 0);
+        await Eventually.HoldsAsync(() => FreeSlots(harness) == 0);
         var started = Stopwatch.GetTimestamp();
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        await WaitUntil(() => FreeSlots(harness) == 1);
+        await Eventually.HoldsAsync(() => FreeSlots(harness) == 1);
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2));
     }
 
@@ -109,7 +109,7 @@ public sealed class ConcurrencyTests
         var harness = new SandboxHarness();
         var spinner = Wat.Compile(Wat.Command("""(func (export "_start") (loop (br 0)))"""));
         var run = harness.RunBytesAsync(spinner);
-        await WaitUntil(() => FreeSlots(harness) < 4);
+        await Eventually.HoldsAsync(() => FreeSlots(harness) < 4);
 
         var started = Stopwatch.GetTimestamp();
         harness.Dispose();
@@ -119,14 +119,4 @@ public sealed class ConcurrencyTests
     }
 
     private static int FreeSlots(SandboxHarness harness) => harness.FreeSlots;
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (!condition())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, "condition not reached within 10 s");
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
-    }
 }
