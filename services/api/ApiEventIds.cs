@@ -4,6 +4,7 @@ namespace WasmWizard.Api;
 internal static class ApiEventIds
 {
     public const int UnhandledError = 1001;
+    public const int DependencyUnavailable = 1002;
 
     public const int AdminCredentialCreated = 1101;
     public const int AdminCredentialFile = 1102;

@@ -10,6 +10,10 @@ internal static partial class Log
     [LoggerMessage(EventId = ApiEventIds.UnhandledError, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
 
+    [LoggerMessage(EventId = ApiEventIds.DependencyUnavailable, Level = LogLevel.Warning,
+        Message = "The {Dependency} is unavailable; the caller was told to retry")]
+    public static partial void DependencyUnavailable(ILogger logger, Exception exception, string dependency);
+
     [LoggerMessage(EventId = ApiEventIds.AdminCredentialCreated, Level = LogLevel.Warning,
         Message = "Created an admin API key; it is in {Path} (readable by this user only)")]
     public static partial void AdminCredentialCreated(ILogger logger, string path);

@@ -16,4 +16,11 @@ internal static partial class Log
     [LoggerMessage(EventId = SharedEventIds.RateLimitActorFailed, Level = LogLevel.Warning,
         Message = "Rate limit actor for {Partition} failed; the request goes through unchecked")]
     public static partial void RateLimitActorFailed(ILogger logger, Exception exception, string partition);
+
+    [LoggerMessage(EventId = SharedEventIds.WaitingForSidecar, Level = LogLevel.Information,
+        Message = "Waiting up to {Seconds} s for the Dapr sidecar")]
+    public static partial void WaitingForSidecar(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = SharedEventIds.SidecarReady, Level = LogLevel.Information, Message = "The Dapr sidecar is ready")]
+    public static partial void SidecarReady(ILogger logger);
 }

@@ -5,4 +5,6 @@ internal static class SharedEventIds
 {
     public const int RateLimitActorTimedOut = 9101;
     public const int RateLimitActorFailed = 9102;
+    public const int WaitingForSidecar = 9110;
+    public const int SidecarReady = 9111;
 }

@@ -41,6 +41,14 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
+        if (exception is DependencyUnavailableException unavailable)
+        {
+            // Worth a warning (an operator should know), not an error with a stack: the caller is told to retry.
+            Log.DependencyUnavailable(logger, unavailable.InnerException ?? unavailable, unavailable.Dependency);
+            httpContext.Response.Headers.RetryAfter =
+                Math.Max(1, (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
         httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -63,6 +71,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         RunRequestRejectedException rejected => (StatusCodes.Status400BadRequest, rejected.Code, rejected.Message),
         ExecutorBusyException { TenantShareSpent: true } busy =>
             (StatusCodes.Status429TooManyRequests, ErrorCodes.ConcurrencyLimited, busy.Message),
+        DependencyUnavailableException unavailable =>
+            (StatusCodes.Status503ServiceUnavailable, ErrorCodes.DependencyUnavailable, unavailable.Message),
         ExecutorBusyException busy => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ExecutorBusy, busy.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed."),

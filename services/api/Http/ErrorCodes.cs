@@ -51,6 +51,9 @@ public static class ErrorCodes
     /// <summary>The user holds as many active API keys as allowed.</summary>
     public const string KeyLimit = "key_limit";
 
+    /// <summary>A dependency (sidecar, state store, executor) did not answer; retry after the given time.</summary>
+    public const string DependencyUnavailable = "dependency_unavailable";
+
     /// <summary>The tenant's storage quota (modules or bytes) is used up.</summary>
     public const string QuotaExceeded = "quota_exceeded";
 
