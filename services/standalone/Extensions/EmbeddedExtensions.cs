@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using WasmWizard.Api;
+using WasmWizard.Audit;
 using WasmWizard.Executor.Sandbox;
-using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Ports;
 using WasmWizard.Shared.RateLimiting;
 using WasmWizard.Standalone.Events;
@@ -51,8 +51,8 @@ public static class EmbeddedExtensions
 
         services.AddSingleton<IRequestRateLimiter, InProcessRequestRateLimiter>();
         services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
-        services.AddSingleton<SqliteAuditEventStore>();
-        services.AddSingleton<IEventHandler<AuditEvent>>(sp => sp.GetRequiredService<SqliteAuditEventStore>());
+        // The audit trail shares the embedded database file (its table came with schema version 3).
+        builder.AddAuditTrail(sp => sp.GetRequiredService<SqliteDatabase>().Path);
         services.AddWasmSandbox(configuration);
         services.AddSingleton<IExecutorClient, InProcessExecutorClient>();
         return builder;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.Api.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
-using WasmWizard.Standalone.Storage;
+using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Tests.Integration;
 
@@ -110,5 +110,5 @@ public sealed class AuditTests
     }
 
     private static async Task<IReadOnlyList<AuditEvent>> Events(WasmWizardApp app) =>
-        await app.Services.GetRequiredService<SqliteAuditEventStore>().ListAsync(1000, Token);
+        await app.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, Token);
 }

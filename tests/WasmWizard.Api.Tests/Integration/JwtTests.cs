@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
-using WasmWizard.Standalone.Storage;
+using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Tests.Integration;
 
@@ -79,7 +79,7 @@ public sealed class JwtTests : IClassFixture<JwtTests.App>
         var response = await client.GetAsync("/api/wasm/modules", Token);
         var requestId = response.Headers.GetValues("X-Request-Id").Single();
 
-        var events = await _app.Services.GetRequiredService<SqliteAuditEventStore>().ListAsync(1000, Token);
+        var events = await _app.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, Token);
         var failed = Assert.Single(events, e => e.RequestId == requestId);
         Assert.Equal(AuditEventTypes.AuthenticationFailed, failed.Type);
         Assert.Equal("The token has expired.", failed.Details["reason"]);
@@ -146,7 +146,7 @@ public sealed class JwtTests : IClassFixture<JwtTests.App>
         }
 
         var userId = JwtSignIn.TenantId(Tokens.Issuer, tenant);
-        var events = (await _app.Services.GetRequiredService<SqliteAuditEventStore>().ListAsync(1000, Token))
+        var events = (await _app.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, Token))
             .Where(e => e.SubjectUserId == userId).ToList();
         var created = Assert.Single(events, e => e.Type == AuditEventTypes.UserCreated);
         var changed = Assert.Single(events, e => e.Type == AuditEventTypes.TierChanged);

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
+
+namespace WasmWizard.Audit.Hosting;
+
+/// <summary>
+/// The audit service beside its Dapr sidecar: subscribes to the audit topic and keeps every event once. Not top-level
+/// statements, because the embedded host references this assembly and would meet a second <c>Program</c>.
+/// </summary>
+public static class AuditProgram
+{
+    /// <summary>Runs the service until it is stopped; returns the process exit code.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        // Until the host's own logger exists, startup failures still reach the console.
+        Serilog.Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+        try
+        {
+            var app = Build(args);
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is not HostAbortedException)
+        {
+            Serilog.Log.Fatal(e, "The audit service stopped unexpectedly");
+            return 1;
+        }
+        finally
+        {
+            await Serilog.Log.CloseAndFlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Builds the service's web application.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddDaprSidecar();
+        builder.AddAuditTrail();
+
+        var app = builder.Build();
+        app.UseSerilogRequestLogging();
+        // Unwraps each delivered CloudEvent so the route reads the event itself.
+        app.UseCloudEvents();
+        app.MapDefaultEndpoints();
+        app.MapSubscribeHandler();
+        app.MapEventSubscription<AuditEvent>(DaprNames.AuditTopic, DaprNames.AuditDeadLetterTopic);
+        return app;
+    }
+}
