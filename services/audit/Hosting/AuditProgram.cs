@@ -1,17 +1,24 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Audit.Hosting;
 
 /// <summary>
 /// The audit service beside its Dapr sidecar: subscribes to the audit topic and keeps every event once. Not top-level
-/// statements, because the embedded host references this assembly and would meet a second <c>Program</c>.
+/// statements, because the embedded host references this assembly and would meet a second <c>Program</c>; not a
+/// static class, so tests can name it as <c>WebApplicationFactory</c>'s entry point.
 /// </summary>
-public static class AuditProgram
+public sealed class AuditProgram
 {
+    private AuditProgram()
+    {
+    }
+
     /// <summary>Runs the service until it is stopped; returns the process exit code.</summary>
     public static async Task<int> Main(string[] args)
     {
@@ -43,6 +50,9 @@ public static class AuditProgram
         builder.AddAuditTrail();
 
         var app = builder.Build();
+
+        // Opened now, a trail that cannot be opened (a bad path, a full disk) fails the start, not the first delivery.
+        _ = app.Services.GetRequiredService<IAuditEventStore>();
         app.UseSerilogRequestLogging();
         // Unwraps each delivered CloudEvent so the route reads the event itself.
         app.UseCloudEvents();

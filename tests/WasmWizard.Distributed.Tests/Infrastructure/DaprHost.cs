@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using WasmWizard.DaprDouble;
+
+namespace WasmWizard.Distributed.Tests.Infrastructure;
+
+/// <summary>
+/// One of the Dapr-hosted services, in memory, wired to its own sidecar double as <c>dapr run</c> wires it: the
+/// sidecar's endpoints come from configuration, and the sidecar connects to the app once it runs.
+/// </summary>
+/// <typeparam name="TEntryPoint">The service's entry class.</typeparam>
+public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    private DaprHost(SidecarDouble sidecar, IReadOnlyDictionary<string, string?> settings)
+    {
+        Sidecar = sidecar;
+        _settings = settings;
+    }
+
+    /// <summary>The service's sidecar.</summary>
+    public SidecarDouble Sidecar { get; }
+
+    /// <summary>Starts a sidecar for <paramref name="appId"/> on <paramref name="network"/>, then the service beside it.</summary>
+    public static async Task<DaprHost<TEntryPoint>> StartAsync(
+        SidecarNetwork network, string appId, IDictionary<string, string?>? settings = null)
+    {
+        var sidecar = await SidecarDouble.StartAsync(new SidecarDoubleOptions { AppId = appId, Network = network });
+        var all = new Dictionary<string, string?>(sidecar.Configuration);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var host = new DaprHost<TEntryPoint>(sidecar, all);
+        _ = host.Server; // starts the service, which waits for its sidecar
+        await sidecar.ConnectAppAsync(AppChannel.FromHandler(host.Server.CreateHandler()));
+        return host;
+    }
+
+    /// <summary>
+    /// Starts the service with <paramref name="settings"/> alone (no sidecar is connected to it), and disposes it
+    /// again: for tests of what startup does when the sidecar does not answer.
+    /// </summary>
+    public static async Task StartWithoutSidecarAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        await using var host = new DaprHost<TEntryPoint>(null!, settings);
+        _ = host.Server;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Sidecar is not null)
+        {
+            await Sidecar.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseTestServer();
+    }
+}
