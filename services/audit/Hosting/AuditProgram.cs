@@ -54,6 +54,7 @@ public sealed class AuditProgram
         // Opened now, a trail that cannot be opened (a bad path, a full disk) fails the start, not the first delivery.
         _ = app.Services.GetRequiredService<IAuditEventStore>();
         app.UseSerilogRequestLogging();
+        app.UseSidecarChannel("/dapr", "/events");
         // Unwraps each delivered CloudEvent so the route reads the event itself.
         app.UseCloudEvents();
         app.MapDefaultEndpoints();
