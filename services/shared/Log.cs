@@ -23,4 +23,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = SharedEventIds.SidecarReady, Level = LogLevel.Information, Message = "The Dapr sidecar is ready")]
     public static partial void SidecarReady(ILogger logger);
+
+    [LoggerMessage(EventId = SharedEventIds.ExecutorRequestTooLargeForSidecar, Level = LogLevel.Warning,
+        Message = "A Dapr sidecar refused a {Bytes}-byte request to the executor as too large; give the api's and "
+            + "the executor's sidecars a maxBodySize of at least {Recommended}")]
+    public static partial void ExecutorRequestTooLargeForSidecar(ILogger logger, long bytes, string recommended);
 }

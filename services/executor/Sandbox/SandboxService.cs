@@ -89,7 +89,7 @@ public sealed class SandboxService
 
         if (compiled is null)
         {
-            throw new InvalidOperationException($"No bytes are stored for module {request.ModuleSha256}.");
+            throw new ModuleBytesMissingException(request.ModuleSha256);
         }
 
         return await _pool.RunAsync(token => _invoker.Invoke(compiled, request, token), request.Tenant, cancellationToken)

@@ -71,6 +71,14 @@ internal static class HttpForwarding
         target.StatusCode = (int)source.StatusCode;
         CopyHeaders(source.Headers, target);
         CopyHeaders(source.Content.Headers, target);
+
+        // Kestrel refuses any write, even of nothing, to an answer that cannot have a body (204, 304), and then
+        // aborts the connection under the caller's next request.
+        if (target.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            return;
+        }
+
         await source.Content.CopyToAsync(target.Body, cancellationToken);
     }
 

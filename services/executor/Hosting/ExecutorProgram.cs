@@ -1,0 +1,55 @@
+using Serilog;
+using WasmWizard.Executor.Extensions;
+using WasmWizard.Shared.Dapr;
+
+namespace WasmWizard.Executor.Hosting;
+
+/// <summary>
+/// The distributed executor: the sandbox behind its own Dapr sidecar. Not top-level statements, because the
+/// embedded host references this project and has a top-level <c>Program</c> of its own; not a static class, so
+/// tests can name it as <c>WebApplicationFactory</c>'s entry point.
+/// </summary>
+public sealed class ExecutorProgram
+{
+    private ExecutorProgram()
+    {
+    }
+
+    /// <summary>Runs the executor until it is stopped; returns 1 when it could not start or failed.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        // Until the host's own logger exists, startup failures (a sidecar that never came) still reach the console.
+        Serilog.Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+        try
+        {
+            var app = Build(args);
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is not HostAbortedException)
+        {
+            Serilog.Log.Fatal(e, "The executor stopped unexpectedly");
+            return 1;
+        }
+        finally
+        {
+            await Serilog.Log.CloseAndFlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Builds the executor's web application.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddDaprSidecar();
+        builder.AddExecutorServices();
+
+        var app = builder.Build();
+        app.UseSerilogRequestLogging();
+        app.UseExecutorServices();
+        app.MapDefaultEndpoints();
+        app.MapExecutorServices();
+        return app;
+    }
+}
