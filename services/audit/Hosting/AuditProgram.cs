@@ -5,6 +5,7 @@ using Serilog;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Ports;
+using WasmWizard.Shared.Hosting;
 
 namespace WasmWizard.Audit.Hosting;
 
@@ -20,26 +21,7 @@ public sealed class AuditProgram
     }
 
     /// <summary>Runs the service until it is stopped; returns the process exit code.</summary>
-    public static async Task<int> Main(string[] args)
-    {
-        // Until the host's own logger exists, startup failures still reach the console.
-        Serilog.Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
-        try
-        {
-            var app = Build(args);
-            await app.RunAsync().ConfigureAwait(false);
-            return 0;
-        }
-        catch (Exception e) when (e is not HostAbortedException)
-        {
-            Serilog.Log.Fatal(e, "The audit service stopped unexpectedly");
-            return 1;
-        }
-        finally
-        {
-            await Serilog.Log.CloseAndFlushAsync().ConfigureAwait(false);
-        }
-    }
+    public static Task<int> Main(string[] args) => ServiceRunner.RunAsync("audit service", args, Build);
 
     /// <summary>Builds the service's web application.</summary>
     public static WebApplication Build(string[] args)

@@ -1,6 +1,7 @@
 using Serilog;
 using WasmWizard.Executor.Extensions;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Hosting;
 
 namespace WasmWizard.Executor.Hosting;
 
@@ -16,26 +17,7 @@ public sealed class ExecutorProgram
     }
 
     /// <summary>Runs the executor until it is stopped; returns 1 when it could not start or failed.</summary>
-    public static async Task<int> Main(string[] args)
-    {
-        // Until the host's own logger exists, startup failures (a sidecar that never came) still reach the console.
-        Serilog.Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
-        try
-        {
-            var app = Build(args);
-            await app.RunAsync().ConfigureAwait(false);
-            return 0;
-        }
-        catch (Exception e) when (e is not HostAbortedException)
-        {
-            Serilog.Log.Fatal(e, "The executor stopped unexpectedly");
-            return 1;
-        }
-        finally
-        {
-            await Serilog.Log.CloseAndFlushAsync().ConfigureAwait(false);
-        }
-    }
+    public static Task<int> Main(string[] args) => ServiceRunner.RunAsync("executor", args, Build);
 
     /// <summary>Builds the executor's web application.</summary>
     public static WebApplication Build(string[] args)
