@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using WasmWizard.Api.Audit;
+using WasmWizard.Shared.Dapr;
 using WasmWizard.Api.Auth;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.RateLimiting;
@@ -27,7 +28,9 @@ public sealed class RateLimitingMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
+        // Health probes, and the sidecar's own calls (actor turns of the limiter itself, subscriptions), spend nothing.
+        if (context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+            || SidecarChannel.IsSidecarCall(context))
         {
             await next(context);
             return;
