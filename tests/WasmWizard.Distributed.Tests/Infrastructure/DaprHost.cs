@@ -26,9 +26,13 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
 
     /// <summary>Starts a sidecar for <paramref name="appId"/> on <paramref name="network"/>, then the service beside it.</summary>
     public static async Task<DaprHost<TEntryPoint>> StartAsync(
-        SidecarNetwork network, string appId, IDictionary<string, string?>? settings = null)
+        SidecarNetwork network,
+        string appId,
+        IDictionary<string, string?>? settings = null,
+        long maxBodySize = SidecarDoubleOptions.DefaultMaxBodySize)
     {
-        var sidecar = await SidecarDouble.StartAsync(new SidecarDoubleOptions { AppId = appId, Network = network });
+        var sidecar = await SidecarDouble.StartAsync(
+            new SidecarDoubleOptions { AppId = appId, Network = network, MaxBodySize = maxBodySize });
         var all = new Dictionary<string, string?>(sidecar.Configuration);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

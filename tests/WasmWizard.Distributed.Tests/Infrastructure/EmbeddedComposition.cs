@@ -13,6 +13,9 @@ public sealed class EmbeddedComposition : IComposition
     private WebApplicationFactory<Program> _host = null!;
 
     /// <inheritdoc />
+    public string? SkipReason => null;
+
+    /// <inheritdoc />
     public string AdminKey { get; private set; } = "";
 
     /// <inheritdoc />

@@ -34,6 +34,7 @@ public abstract class ScenarioSuite(IComposition composition)
     [Fact]
     public async Task UploadListAndRunById_WithStdinArgsAndEnv()
     {
+        SkipIfUnavailable();
         using var user = await CreateUserAsync("pro");
         var echo = await UploadAsync(user, EchoModule, "echo.wasm");
         var argsEnv = await UploadAsync(user, ArgsAndEnvModule, "show.wasm");
@@ -57,10 +58,11 @@ public abstract class ScenarioSuite(IComposition composition)
     [Fact]
     public async Task AdHocRun_InOneCall()
     {
+        SkipIfUnavailable();
         using var user = await CreateUserAsync("pro");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(EchoModule) { Headers = { ContentType = new MediaTypeHeaderValue("application/wasm") } }, "wasm", "echo.wasm" },
+            { WasmContent(EchoModule), "wasm", "echo.wasm" },
             { new StringContent("ad hoc\n"), "input" },
         };
 
@@ -73,6 +75,7 @@ public abstract class ScenarioSuite(IComposition composition)
     [Fact]
     public async Task NotWebAssembly_Refused_AndAnotherTenantsModule_NotFound()
     {
+        SkipIfUnavailable();
         using var owner = await CreateUserAsync("pro");
         using var stranger = await CreateUserAsync("pro");
         var module = await UploadAsync(owner, EchoModule, "mine.wasm");
@@ -88,6 +91,7 @@ public abstract class ScenarioSuite(IComposition composition)
     [Fact]
     public async Task KeyLifecycle_CreateUseListRevoke_AndAudited()
     {
+        SkipIfUnavailable();
         using var user = await CreateUserAsync("pro");
         var created = await user.PostAsJsonAsync("/api/auth/keys", new { name = "laptop" }, Token);
         var key = await BodyAsync(created);
@@ -115,6 +119,7 @@ public abstract class ScenarioSuite(IComposition composition)
     [Fact]
     public async Task FreeTier_PastItsBurst_429WithRetryAfterAndHeaders()
     {
+        SkipIfUnavailable();
         using var user = await CreateUserAsync("free");
 
         var answers = new List<HttpResponseMessage>();
@@ -135,6 +140,7 @@ public abstract class ScenarioSuite(IComposition composition)
     [Fact]
     public async Task ModuleNearTheSizeLimit_UploadedAndRun()
     {
+        SkipIfUnavailable();
         using var user = await CreateUserAsync("pro");
         // 15 MiB: over every 4 MB default on the way (sidecar bodies, gRPC messages), under the 16 MiB limit.
         var big = WithCustomSection(EchoModule, 15 * 1024 * 1024);
@@ -146,11 +152,22 @@ public abstract class ScenarioSuite(IComposition composition)
         Assert.Equal("Hello from WebAssembly!\nbig\n", (await BodyAsync(run)).GetProperty("output").GetString());
     }
 
+    private void SkipIfUnavailable()
+    {
+        if (composition.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+    }
+
     private static MultipartFormDataContent Form(byte[] wasm, string name) => new()
     {
-        { new ByteArrayContent(wasm) { Headers = { ContentType = new MediaTypeHeaderValue("application/wasm") } }, "wasm", name },
+        { WasmContent(wasm), "wasm", name },
         { new StringContent(name), "name" },
     };
+
+    private static ByteArrayContent WasmContent(byte[] wasm) =>
+        new(wasm) { Headers = { ContentType = new MediaTypeHeaderValue("application/wasm") } };
 
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(Token);

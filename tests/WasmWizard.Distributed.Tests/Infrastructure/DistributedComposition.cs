@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using WasmWizard.Api.Hosting;
+using WasmWizard.Audit.Hosting;
+using WasmWizard.DaprDouble;
+using WasmWizard.DaprDouble.State;
+using WasmWizard.Executor.Hosting;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Distributed.Tests.Infrastructure;
+
+/// <summary>
+/// The three Dapr services, each beside its own sidecar double, on one network holding the shared state store
+/// (<c>keyPrefix: name</c>, also the actor store) and the pub/sub broker: what <c>dapr run -f .</c> starts.
+/// </summary>
+public sealed class DistributedComposition : IComposition
+{
+    /// <summary>The sidecars' body limit, as <c>maxBodySize</c> in dapr.yaml sets it.</summary>
+    public const long MaxBodySize = 32L * 1024 * 1024;
+
+    private readonly string _data = Directory.CreateTempSubdirectory("ww-distributed-").FullName;
+    private SidecarNetwork _network = null!;
+    private DaprHost<AuditProgram> _audit = null!;
+    private DaprHost<ExecutorProgram> _executor = null!;
+    private DaprHost<ApiProgram> _api = null!;
+
+    /// <inheritdoc />
+    public string? SkipReason => null;
+
+    /// <inheritdoc />
+    public string AdminKey { get; private set; } = "";
+
+    /// <summary>The sidecars and the broker, for tests that look at what travelled.</summary>
+    public SidecarNetwork Network => _network;
+
+    /// <summary>The api and its sidecar.</summary>
+    public DaprHost<ApiProgram> Api => _api;
+
+    /// <summary>The executor and its sidecar.</summary>
+    public DaprHost<ExecutorProgram> Executor => _executor;
+
+    /// <summary>Where the executor keeps the artifacts it compiled, on its own disk.</summary>
+    public string CompiledDirectory => Path.Combine(_data, "compiled");
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync()
+    {
+        _network = new SidecarNetwork(new SidecarNetworkOptions
+        {
+            ActorStateStore = DaprNames.StateStore,
+        }.AddStateStore(DaprNames.StateStore, KeyPrefix.Name).AddPubSub(DaprNames.PubSub));
+        _audit = await DaprHost<AuditProgram>.StartAsync(
+            _network, DaprNames.AuditAppId, With("Audit:DatabasePath", Path.Combine(_data, "audit", "audit.db")));
+        _executor = await DaprHost<ExecutorProgram>.StartAsync(
+            _network, DaprNames.ExecutorAppId, With("Sandbox:CompiledCacheDirectory", CompiledDirectory), MaxBodySize);
+        var adminKeyFile = Path.Combine(_data, "api", "admin-api-key");
+        _api = await DaprHost<ApiProgram>.StartAsync(_network, DaprNames.ApiAppId, With("Api:AdminKeyFile", adminKeyFile), MaxBodySize);
+        AdminKey = (await File.ReadAllTextAsync(adminKeyFile)).Trim();
+    }
+
+    /// <inheritdoc />
+    public HttpClient CreateClient() => _api.CreateClient();
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(CancellationToken cancellationToken) =>
+        _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _executor.DisposeAsync();
+        await _audit.DisposeAsync();
+        await _network.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private static Dictionary<string, string?> With(string key, string value)
+    {
+        var settings = new Dictionary<string, string?>(Settings.Common) { [key] = value };
+        return settings;
+    }
+}
