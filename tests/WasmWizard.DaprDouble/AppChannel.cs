@@ -6,6 +6,8 @@ namespace WasmWizard.DaprDouble;
 /// </summary>
 public sealed class AppChannel : IDisposable
 {
+    private const string TokenHeader = "dapr-api-token";
+
     private static readonly Uri TestServerAddress = new("http://localhost/");
 
     private readonly Func<HttpClient> _createClient;
@@ -58,9 +60,20 @@ public sealed class AppChannel : IDisposable
     /// <inheritdoc />
     public void Dispose() => _ownedHandler?.Dispose();
 
-    /// <summary>Sends a request with a path relative to the app's root; the answer comes back buffered.</summary>
-    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request with a path relative to the app's root; the answer comes back buffered. The token is the
+    /// app's own sidecar's <c>APP_API_TOKEN</c>: a parameter, so that no call into an app can forget it.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request, string? appToken, CancellationToken cancellationToken)
     {
+        // Whatever token the request brought along is replaced: the app must only ever see its own sidecar's.
+        request.Headers.Remove(TokenHeader);
+        if (appToken is not null)
+        {
+            request.Headers.TryAddWithoutValidation(TokenHeader, appToken);
+        }
+
         var client = _createClient();
         try
         {

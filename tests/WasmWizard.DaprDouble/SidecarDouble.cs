@@ -31,6 +31,8 @@ public sealed class SidecarDouble : IAsyncDisposable
     {
         AppId = options.AppId;
         MaxBodySize = options.MaxBodySize;
+        ApiToken = string.IsNullOrEmpty(options.ApiToken) ? null : options.ApiToken;
+        AppToken = string.IsNullOrEmpty(options.AppToken) ? null : options.AppToken;
         Network = network;
         _ownsNetwork = ownsNetwork;
         _ready = options.Ready;
@@ -49,14 +51,39 @@ public sealed class SidecarDouble : IAsyncDisposable
     public string HttpEndpoint { get; private set; } = "";
 
     /// <summary>
-    /// <c>DAPR_GRPC_ENDPOINT</c> and <c>DAPR_HTTP_ENDPOINT</c>, for <c>AddInMemoryCollection</c> or
-    /// <c>UseSetting</c>: <c>AddDaprClient</c> and <c>AddActors</c> read them from configuration.
+    /// <c>DAPR_GRPC_ENDPOINT</c> and <c>DAPR_HTTP_ENDPOINT</c>, plus <c>DAPR_API_TOKEN</c> and
+    /// <c>APP_API_TOKEN</c> when the sidecar has them, for <c>AddInMemoryCollection</c> or <c>UseSetting</c>:
+    /// <c>AddDaprClient</c> and <c>AddActors</c> read the endpoints and the API token from configuration, and an
+    /// app that checks the app token reads <c>APP_API_TOKEN</c>.
     /// </summary>
-    public IReadOnlyDictionary<string, string?> Configuration => new Dictionary<string, string?>
+    public IReadOnlyDictionary<string, string?> Configuration
     {
-        ["DAPR_GRPC_ENDPOINT"] = GrpcEndpoint,
-        ["DAPR_HTTP_ENDPOINT"] = HttpEndpoint,
-    };
+        get
+        {
+            var configuration = new Dictionary<string, string?>
+            {
+                ["DAPR_GRPC_ENDPOINT"] = GrpcEndpoint,
+                ["DAPR_HTTP_ENDPOINT"] = HttpEndpoint,
+            };
+            if (ApiToken is not null)
+            {
+                configuration["DAPR_API_TOKEN"] = ApiToken;
+            }
+
+            if (AppToken is not null)
+            {
+                configuration["APP_API_TOKEN"] = AppToken;
+            }
+
+            return configuration;
+        }
+    }
+
+    /// <summary>The token every API call must carry (<see cref="SidecarDoubleOptions.ApiToken"/>), or null.</summary>
+    public string? ApiToken { get; }
+
+    /// <summary>The token sent on every call to the app (<see cref="SidecarDoubleOptions.AppToken"/>) or null.</summary>
+    public string? AppToken { get; }
 
     /// <summary>Largest request body accepted, like <c>--max-body-size</c>.</summary>
     public long MaxBodySize { get; }
@@ -142,12 +169,12 @@ public sealed class SidecarDouble : IAsyncDisposable
     /// <summary>Asks the app for its subscriptions again (<c>GET /dapr/subscribe</c>; 404 means none).</summary>
     /// <exception cref="InvalidOperationException">No app is connected, or it answered with an error.</exception>
     public async Task LoadSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        _subscriptions = await AppConfigLoader.LoadSubscriptionsAsync(RequireApp(), cancellationToken);
+        _subscriptions = await AppConfigLoader.LoadSubscriptionsAsync(RequireApp(), AppToken, cancellationToken);
 
     /// <summary>Asks the app for its actor types again (<c>GET /dapr/config</c>; 404 means none).</summary>
     /// <exception cref="InvalidOperationException">No app is connected, or it answered with an error.</exception>
     public async Task LoadActorTypesAsync(CancellationToken cancellationToken = default) =>
-        _actorTypes = await AppConfigLoader.LoadActorTypesAsync(RequireApp(), cancellationToken);
+        _actorTypes = await AppConfigLoader.LoadActorTypesAsync(RequireApp(), AppToken, cancellationToken);
 
     /// <summary>Stops the sidecar, leaves the network, and disposes the network if the sidecar made it.</summary>
     public async ValueTask DisposeAsync()

@@ -28,6 +28,20 @@ public sealed class SidecarDoubleOptions
     /// <summary>Whether the sidecar is ready from the start; see <see cref="SidecarDouble.IsReady"/>.</summary>
     public bool Ready { get; set; } = true;
 
+    /// <summary>
+    /// daprd's <c>DAPR_API_TOKEN</c>: when set, every call to the sidecar's HTTP and gRPC API must carry it in the
+    /// <c>dapr-api-token</c> header (HTTP 401, gRPC Unauthenticated otherwise), except <c>GET /v1.0/healthz</c>
+    /// and <c>GET /v1.0/healthz/outbound</c>. Null or empty: no token is asked for.
+    /// </summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>
+    /// daprd's <c>APP_API_TOKEN</c>: when set, the sidecar sends it as <c>dapr-api-token</c> on every call to its
+    /// app (invocations, deliveries, <c>/dapr/subscribe</c>, <c>/dapr/config</c>, actor calls). Null or empty: the
+    /// app gets no such header.
+    /// </summary>
+    public string? AppToken { get; set; }
+
     /// <summary>Adds log providers to the double's own host, which logs nothing otherwise.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 }

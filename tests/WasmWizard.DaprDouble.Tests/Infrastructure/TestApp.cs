@@ -54,7 +54,17 @@ public sealed class TestApp : IAsyncDisposable
             AppHosting.TestServerClients => AppChannel.FromClientFactory(app.GetTestServer().CreateClient),
             _ => AppChannel.FromHandler(app.GetTestServer().CreateHandler()),
         };
-        await sidecar.ConnectAppAsync(channel, TestContext.Current.CancellationToken);
+        try
+        {
+            await sidecar.ConnectAppAsync(channel, TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            // A test that expects the connection to fail must not leave the app running.
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new TestApp(app);
     }
 

@@ -8,16 +8,16 @@ namespace WasmWizard.DaprDouble.Hosting;
 internal static class AppConfigLoader
 {
     public static async Task<IReadOnlyList<Subscription>> LoadSubscriptionsAsync(
-        AppChannel app, CancellationToken cancellationToken)
+        AppChannel app, string? appToken, CancellationToken cancellationToken)
     {
-        var body = await GetAsync(app, "/dapr/subscribe", cancellationToken);
+        var body = await GetAsync(app, "/dapr/subscribe", appToken, cancellationToken);
         return body is null ? [] : SubscriptionParser.Parse(body);
     }
 
     public static async Task<IReadOnlyList<string>> LoadActorTypesAsync(
-        AppChannel app, CancellationToken cancellationToken)
+        AppChannel app, string? appToken, CancellationToken cancellationToken)
     {
-        var body = await GetAsync(app, "/dapr/config", cancellationToken);
+        var body = await GetAsync(app, "/dapr/config", appToken, cancellationToken);
         if (string.IsNullOrWhiteSpace(body))
         {
             return [];
@@ -37,10 +37,11 @@ internal static class AppConfigLoader
     }
 
     /// <summary>The body of a 2xx answer, or null for 404 (the app has no such endpoint).</summary>
-    private static async Task<string?> GetAsync(AppChannel app, string path, CancellationToken cancellationToken)
+    private static async Task<string?> GetAsync(
+        AppChannel app, string path, string? appToken, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        using var response = await app.SendAsync(request, cancellationToken);
+        using var response = await app.SendAsync(request, appToken, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;

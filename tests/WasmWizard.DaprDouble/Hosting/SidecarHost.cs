@@ -56,6 +56,7 @@ internal static class SidecarHost
 
         var app = builder.Build();
         app.Use(CollapseLeadingSlashes);
+        app.Use(ApiTokenCheck.RequireApiToken);
         app.UseRouting();
         app.MapGrpcService<DaprRuntimeService>();
         app.MapDaprHttpApi();

@@ -27,7 +27,7 @@ internal static class ActorEndpoints
             return;
         }
 
-        if (sidecar.Network.Actors.FindHost(type) is not { App: { } app })
+        if (sidecar.Network.Actors.FindHost(type) is not { App: { } app } host)
         {
             await DaprHttpErrors.WriteAsync(context, StatusCodes.Status500InternalServerError,
                 "ERR_ACTOR_INVOKE_METHOD", $"failed to invoke actor: did not find address for actor {type}/{id}");
@@ -41,7 +41,8 @@ internal static class ActorEndpoints
         HttpResponseMessage response;
         try
         {
-            response = await app.SendAsync(request, context.RequestAborted);
+            // The hosting app's sidecar makes the call, so its app token goes along, not this sidecar's.
+            response = await app.SendAsync(request, host.AppToken, context.RequestAborted);
         }
         catch (HttpRequestException e)
         {

@@ -48,7 +48,8 @@ internal static class InvocationEndpoint
         HttpResponseMessage response;
         try
         {
-            response = await app.SendAsync(request, context.RequestAborted);
+            // The callee's sidecar delivers the call, so the callee's app token goes along, never the caller's.
+            response = await app.SendAsync(request, target.AppToken, context.RequestAborted);
         }
         catch (HttpRequestException e)
         {

@@ -177,7 +177,7 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
 
         try
         {
-            using var response = await app.SendAsync(request, stopping);
+            using var response = await app.SendAsync(request, subscriber.AppToken, stopping);
             var body = await response.Content.ReadAsStringAsync(stopping);
             var verdict = AppResponseInterpreter.Interpret(response.StatusCode, body, out var appStatus);
             return new DeliveryAttempt(number, (int)response.StatusCode, appStatus, null, verdict);
