@@ -24,15 +24,27 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     /// <summary>The service's sidecar.</summary>
     public SidecarDouble Sidecar { get; }
 
-    /// <summary>Starts a sidecar for <paramref name="appId"/> on <paramref name="network"/>, then the service beside it.</summary>
+    /// <summary>
+    /// Starts a sidecar for <paramref name="appId"/> on <paramref name="network"/>, then the service beside it. With
+    /// <paramref name="apiToken"/> and <paramref name="appToken"/> the sidecar runs as daprd with
+    /// <c>DAPR_API_TOKEN</c> and <c>APP_API_TOKEN</c>, and the service gets both settings, as an operator sets them.
+    /// </summary>
     public static async Task<DaprHost<TEntryPoint>> StartAsync(
         SidecarNetwork network,
         string appId,
         IDictionary<string, string?>? settings = null,
-        long maxBodySize = SidecarDoubleOptions.DefaultMaxBodySize)
+        long maxBodySize = SidecarDoubleOptions.DefaultMaxBodySize,
+        string? apiToken = null,
+        string? appToken = null)
     {
-        var sidecar = await SidecarDouble.StartAsync(
-            new SidecarDoubleOptions { AppId = appId, Network = network, MaxBodySize = maxBodySize });
+        var sidecar = await SidecarDouble.StartAsync(new SidecarDoubleOptions
+        {
+            AppId = appId,
+            Network = network,
+            MaxBodySize = maxBodySize,
+            ApiToken = apiToken,
+            AppToken = appToken,
+        });
         var all = new Dictionary<string, string?>(sidecar.Configuration);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -14,10 +14,12 @@ namespace WasmWizard.Distributed.Tests.Infrastructure;
 /// The three Dapr services, each beside its own sidecar double, on one network holding the shared state store
 /// (<c>keyPrefix: name</c>, also the actor store) and the pub/sub broker: what <c>dapr run -f .</c> starts.
 /// </summary>
-public sealed class DistributedComposition : IComposition
+public class DistributedComposition : IComposition
 {
     /// <summary>The sidecars' body limit, as <c>maxBodySize</c> in dapr.yaml sets it.</summary>
     public const long MaxBodySize = 32L * 1024 * 1024;
+
+    private readonly SidecarTokens? _tokens;
 
     private readonly string _data = Directory.CreateTempSubdirectory("ww-distributed-").FullName;
     private SidecarNetwork _network = null!;
@@ -25,8 +27,19 @@ public sealed class DistributedComposition : IComposition
     private DaprHost<ExecutorProgram> _executor = null!;
     private DaprHost<ApiProgram> _api = null!;
 
+    /// <summary>The composition without tokens: sidecars and apps trust whoever reaches them over loopback.</summary>
+    public DistributedComposition()
+    {
+    }
+
+    /// <summary>The composition with <paramref name="tokens"/> set on every sidecar and app.</summary>
+    protected DistributedComposition(SidecarTokens tokens) => _tokens = tokens;
+
     /// <inheritdoc />
     public string? SkipReason => null;
+
+    /// <summary>The <c>DAPR_API_TOKEN</c> every sidecar asks its callers for, or null when there is none.</summary>
+    public string? ApiToken => _tokens?.ApiToken;
 
     /// <inheritdoc />
     public string AdminKey { get; private set; } = "";
@@ -51,11 +64,26 @@ public sealed class DistributedComposition : IComposition
             ActorStateStore = DaprNames.StateStore,
         }.AddStateStore(DaprNames.StateStore, KeyPrefix.Name).AddPubSub(DaprNames.PubSub));
         _audit = await DaprHost<AuditProgram>.StartAsync(
-            _network, DaprNames.AuditAppId, With("Audit:DatabasePath", Path.Combine(_data, "audit", "audit.db")));
+            _network,
+            DaprNames.AuditAppId,
+            With("Audit:DatabasePath", Path.Combine(_data, "audit", "audit.db")),
+            apiToken: ApiToken,
+            appToken: _tokens?.AppToken(DaprNames.AuditAppId));
         _executor = await DaprHost<ExecutorProgram>.StartAsync(
-            _network, DaprNames.ExecutorAppId, With("Sandbox:CompiledCacheDirectory", CompiledDirectory), MaxBodySize);
+            _network,
+            DaprNames.ExecutorAppId,
+            With("Sandbox:CompiledCacheDirectory", CompiledDirectory),
+            MaxBodySize,
+            ApiToken,
+            _tokens?.AppToken(DaprNames.ExecutorAppId));
         var adminKeyFile = Path.Combine(_data, "api", "admin-api-key");
-        _api = await DaprHost<ApiProgram>.StartAsync(_network, DaprNames.ApiAppId, With("Api:AdminKeyFile", adminKeyFile), MaxBodySize);
+        _api = await DaprHost<ApiProgram>.StartAsync(
+            _network,
+            DaprNames.ApiAppId,
+            With("Api:AdminKeyFile", adminKeyFile),
+            MaxBodySize,
+            ApiToken,
+            _tokens?.AppToken(DaprNames.ApiAppId));
         AdminKey = (await File.ReadAllTextAsync(adminKeyFile)).Trim();
     }
 
@@ -67,13 +95,14 @@ public sealed class DistributedComposition : IComposition
         _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await _api.DisposeAsync();
         await _executor.DisposeAsync();
         await _audit.DisposeAsync();
         await _network.DisposeAsync();
         Directory.Delete(_data, recursive: true);
+        GC.SuppressFinalize(this);
     }
 
     private static Dictionary<string, string?> With(string key, string value)
