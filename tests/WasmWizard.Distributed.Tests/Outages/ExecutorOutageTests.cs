@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using WasmWizard.Distributed.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
+
+namespace WasmWizard.Distributed.Tests.Outages;
+
+/// <summary>
+/// What the api does while the executor is down. Each test starts its own three services, since it breaks them.
+/// </summary>
+public sealed class ExecutorOutageTests : IAsyncLifetime
+{
+    private readonly DistributedComposition _composition = new();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static byte[] EchoModule => File.ReadAllBytes(Path.Combine(RepositoryLocation.Root, "examples", "echo.wasm"));
+
+    public ValueTask InitializeAsync() => _composition.InitializeAsync();
+
+    public ValueTask DisposeAsync() => _composition.DisposeAsync();
+
+    [Fact]
+    public async Task ExecutorDown_RunAndUpload503WithRetryAfter_ListStillServed()
+    {
+        var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+
+        await _composition.Executor.DisposeAsync();
+        var run = await user.PostAsJsonAsync($"/api/wasm/modules/{module}/execute", new { input = "x" }, Token);
+        using var form = Form();
+        var upload = await user.PostAsync("/api/wasm/upload", form, Token);
+        var list = await user.GetAsync("/api/wasm/modules", Token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, run.StatusCode);
+        Assert.NotNull(run.Headers.RetryAfter);
+        Assert.Equal("dependency_unavailable", (await Body(run)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, upload.StatusCode);
+        Assert.NotNull(upload.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    private static async Task<JsonElement> Body(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>(Token);
+
+    private static MultipartFormDataContent Form()
+    {
+        var module = new ByteArrayContent(EchoModule);
+        module.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
+        return new MultipartFormDataContent { { module, "wasm", "echo.wasm" } };
+    }
+
+    private static async Task<Guid> UploadAsync(HttpClient user)
+    {
+        using var form = Form();
+        var response = await user.PostAsync("/api/wasm/upload", form, Token);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Token));
+        return Guid.Parse((await Body(response)).GetProperty("id").GetString()!);
+    }
+}
