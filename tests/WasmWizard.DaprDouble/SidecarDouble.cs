@@ -21,6 +21,7 @@ public sealed class SidecarDouble : IAsyncDisposable
 {
     private readonly bool _ownsNetwork;
     private volatile bool _ready;
+    private int _notReadyAnswers;
     private volatile IReadOnlyList<Subscription> _subscriptions = [];
     private volatile IReadOnlyList<string> _actorTypes = [];
     private volatile AppChannel? _app;
@@ -98,8 +99,13 @@ public sealed class SidecarDouble : IAsyncDisposable
         set => _ready = value;
     }
 
+    /// <summary>How many health probes were answered "not ready", so a test can wait for polls, not for time.</summary>
+    public int NotReadyAnswers => Volatile.Read(ref _notReadyAnswers);
+
     /// <summary>Switches that make the gRPC API fail on purpose.</summary>
     public SidecarFaults Faults { get; } = new();
+
+    internal void CountNotReadyAnswer() => Interlocked.Increment(ref _notReadyAnswers);
 
     /// <summary>The app, once connected.</summary>
     public AppChannel? App => _app;

@@ -2,6 +2,7 @@ using System.Net;
 using Dapr;
 using Grpc.Core;
 using WasmWizard.DaprDouble.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.DaprDouble.Tests.Health;
 
@@ -17,8 +18,8 @@ public sealed class HealthTests
         using var client = Clients.For(sidecar);
 
         var waiting = client.WaitForSidecarAsync(Token);
-        // The SDK polls every 500 ms, so this spans at least two polls that were answered "not ready".
-        await Task.Delay(TimeSpan.FromMilliseconds(1200), Token);
+        // Two polls answered "not ready" prove the wait went on past a refusal.
+        await Eventually.HoldsAsync(() => sidecar.NotReadyAnswers >= 2);
         var completedWhileNotReady = waiting.IsCompleted;
         sidecar.IsReady = true;
         await waiting.WaitAsync(TimeSpan.FromSeconds(10), Token);

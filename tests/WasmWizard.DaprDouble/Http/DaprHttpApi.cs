@@ -27,6 +27,7 @@ internal static class DaprHttpApi
         var sidecar = context.RequestServices.GetRequiredService<SidecarDouble>();
         if (!sidecar.IsReady)
         {
+            sidecar.CountNotReadyAnswer();
             return DaprHttpErrors.WriteAsync(
                 context, StatusCodes.Status500InternalServerError, "ERR_HEALTH_NOT_READY", "dapr is not ready");
         }
