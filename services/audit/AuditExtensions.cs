@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -24,17 +23,19 @@ public static class AuditExtensions
         var services = builder.Services;
         services.AddOptions<AuditOptions>()
             .Bind(builder.Configuration.GetSection(AuditOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Audit:DatabasePath must not be empty.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         databasePath ??= sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.DatabasePath;
+
         services.TryAddSingleton(sp => new SqliteAuditEventStore(databasePath(sp)));
         services.TryAddSingleton<IAuditEventStore>(sp => sp.GetRequiredService<SqliteAuditEventStore>());
+        services.TryAddSingleton<IAuditReader>(sp => sp.GetRequiredService<IAuditEventStore>());
         services.AddSingleton<IEventHandler<AuditEvent>, AuditEventRecorder>();
         services.AddHealthChecks().AddCheck<AuditStoreHealthCheck>("audit-store", tags: [ServiceDefaults.ReadyTag]);
         return builder;
     }
 
-    private sealed class AuditStoreHealthCheck(SqliteAuditEventStore store) : IHealthCheck
+    private sealed class AuditStoreHealthCheck(IAuditEventStore store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -43,7 +44,7 @@ public static class AuditExtensions
                 await store.PingAsync(cancellationToken).ConfigureAwait(false);
                 return HealthCheckResult.Healthy("The audit store answers.");
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 return HealthCheckResult.Unhealthy("The audit store does not answer.", e);
             }

@@ -1,6 +1,15 @@
 namespace WasmWizard.Audit;
 
-/// <summary>Where the audit service keeps events (section <c>Audit</c>).</summary>
+/// <summary>Where the audit trail is kept and for how long (section <c>Audit</c>).</summary>
+/// <remarks>
+/// <code>
+/// "Audit": {
+///   "DatabasePath": "data/audit.db",
+///   "RetentionDays": 365,                                      // absent: keep every event
+///   "RetentionBatchSize": 1000
+/// }
+/// </code>
+/// </remarks>
 public sealed class AuditOptions
 {
     /// <summary>The configuration section.</summary>
@@ -8,4 +17,10 @@ public sealed class AuditOptions
 
     /// <summary>The SQLite file of the audit trail, relative to the working directory unless absolute.</summary>
     public string DatabasePath { get; set; } = Path.Combine("data", "audit.db");
+
+    /// <summary>How many days events are kept; null keeps them forever.</summary>
+    public int? RetentionDays { get; set; }
+
+    /// <summary>How many events one retention pass removes at most, so one pass never holds locks for long.</summary>
+    public int RetentionBatchSize { get; set; } = 1000;
 }
