@@ -13,7 +13,7 @@ public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.DatabasePath))
+        if (string.IsNullOrWhiteSpace(options.ConnectionString) && string.IsNullOrWhiteSpace(options.DatabasePath))
         {
             failures.Add($"{AuditOptions.SectionName}:{nameof(AuditOptions.DatabasePath)} must not be empty.");
         }
