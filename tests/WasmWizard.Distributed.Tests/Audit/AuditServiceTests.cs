@@ -91,7 +91,7 @@ public sealed class AuditServiceTests : IAsyncLifetime
         {
             await connection.OpenAsync(Token);
             await using var drop = connection.CreateCommand();
-            drop.CommandText = "DROP TABLE audit_events";
+            drop.CommandText = "DROP TABLE audit_log";
             await drop.ExecuteNonQueryAsync(Token);
         }
 

@@ -26,4 +26,27 @@ public sealed record AuditEvent(
     Guid? SubjectKeyId,
     string? ClientAddress,
     string? RequestId,
-    IReadOnlyDictionary<string, string> Details);
+    IReadOnlyDictionary<string, string> Details)
+{
+    /// <summary>
+    /// Whose trail the event belongs to: the user it concerns, else the user who acted; null for events that concern
+    /// no user (a failed sign-in with an unknown key). Each tenant's events form one hash chain, and a tenant sees
+    /// only its own.
+    /// </summary>
+    public Guid? TenantId { get; init; }
+
+    /// <summary>
+    /// Who acted, as an auditor searches for it: <c>key:{key id}</c>, <c>jwt:{user id}</c> for a JWT sign-in,
+    /// <c>system</c> for the service itself, or null when nobody signed in.
+    /// </summary>
+    public string? Actor { get; init; }
+
+    /// <summary>What it concerns, as <c>{kind}:{id}</c>: <c>user:</c>, <c>key:</c>, <c>module:</c>, <c>execution:</c>.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The service that recorded it (<c>api</c>, <c>executor</c>).</summary>
+    public string Source { get; init; } = "api";
+
+    /// <summary>The W3C trace id of the request, to find its spans and logs.</summary>
+    public string? TraceId { get; init; }
+}
