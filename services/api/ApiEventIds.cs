@@ -10,6 +10,7 @@ internal static class ApiEventIds
     public const int AdminCredentialFile = 1102;
     public const int KeyUsageNotSaved = 1103;
     public const int AuditNotPublished = 1104;
+    public const int AuditEventLost = 1105;
 
     public const int ExecutionFinished = 1201;
     public const int ExecutionNotRecorded = 1202;

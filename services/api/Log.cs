@@ -28,6 +28,10 @@ internal static partial class Log
         Message = "Could not publish audit event {EventId} of type {EventType}")]
     public static partial void AuditNotPublished(ILogger logger, Exception exception, string eventType, Guid eventId);
 
+    [LoggerMessage(EventId = ApiEventIds.AuditEventLost, Level = LogLevel.Error,
+        Message = "Audit event {EventId} of type {EventType} is lost: too many events wait to be published again")]
+    public static partial void AuditEventLost(ILogger logger, string eventType, Guid eventId);
+
     [LoggerMessage(EventId = ApiEventIds.ExecutionFinished, Level = LogLevel.Information,
         Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
     public static partial void ExecutionFinished(

@@ -60,6 +60,9 @@ public static class AuditExtensions
             : sp.GetRequiredService<SqliteAuditEventStore>());
         services.TryAddSingleton<IAuditReader>(sp => sp.GetRequiredService<IAuditEventStore>());
         services.AddHostedService<AuditStoreStartup>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AuditRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
         services.AddSingleton<IEventHandler<AuditEvent>, AuditEventRecorder>();
         services.AddHealthChecks().AddCheck<AuditStoreHealthCheck>("audit-store", tags: [ServiceDefaults.ReadyTag]);
         return builder;

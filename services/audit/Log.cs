@@ -7,4 +7,11 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Audit event {EventId} ({Type}) was already kept")]
     public static partial void DuplicateDelivery(ILogger logger, Guid eventId, string type);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+        Message = "Audit retention removed {Removed} event(s) older than {Days} days")]
+    public static partial void RetentionRemoved(ILogger logger, int removed, int days);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Audit retention failed; it runs again in an hour")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
 }

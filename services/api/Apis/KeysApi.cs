@@ -153,16 +153,13 @@ public static class KeysApi
             return null;
         }
 
-        // An explicit offset (Z or ±hh:mm) is required: a bare local time means something else on every server.
-        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        if (!hasOffset || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
-            || at <= now)
+        if (!TextValues.TryParseInstant(text, out var at) || at <= now)
         {
             throw new ApiProblemException(
                 StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,
                 "The field 'expires_at' must be a date and time in the future (RFC 3339, with an offset).");
         }
 
-        return at.ToUniversalTime();
+        return at;
     }
 }

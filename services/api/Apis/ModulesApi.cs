@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,11 +7,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Execution;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Apis;
@@ -45,6 +48,7 @@ public static class ModulesApi
         TierPolicy tiers,
         [FromKeyedServices(TenantConcurrency.Uploads)] TenantConcurrency uploads,
         IOptionsMonitor<ApiOptions> options,
+        AuditRecorder audit,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -84,6 +88,15 @@ public static class ModulesApi
         var record = new ModuleRecord(
             Guid.CreateVersion7(), caller.UserId, name, description, isPublic, prepared.Sha256, prepared.SizeBytes, time.GetUtcNow());
         await modules.AddAsync(record, wasm.Content, cancellationToken);
+        await audit.RecordAsync(
+            AuditEventTypes.ModuleUploaded,
+            details: new Dictionary<string, string>
+            {
+                ["module_sha256"] = record.Sha256,
+                ["size_bytes"] = record.SizeBytes.ToString(CultureInfo.InvariantCulture),
+                ["is_public"] = record.IsPublic ? "true" : "false",
+            },
+            subject: "module:" + record.Id);
         return TypedResults.Created($"/api/wasm/modules/{record.Id}", ModuleResponse.From(record, caller.UserId));
     }
 
@@ -121,21 +134,34 @@ public static class ModulesApi
 
     /// <summary>Deletes a module the caller owns.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal user, IModuleStore modules, IExecutorClient executor, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal user,
+        IModuleStore modules,
+        IExecutorClient executor,
+        AuditRecorder audit,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
+        var module = await modules.GetAsync(id, cancellationToken);
+        if (module is null || module.OwnerId != caller.UserId)
+        {
+            return NotFound();
+        }
+
+        // The compiled artifact holds the module's data segments, so it goes first: when the executor cannot be
+        // reached the answer is 503 and nothing is deleted, and a retry finds the module still there. Another module
+        // with the same content only pays a recompile on its next run.
+        await executor.ForgetModuleAsync(module.Sha256, CancellationToken.None);
         var deleted = await modules.DeleteAsync(caller.UserId, id, cancellationToken);
         if (deleted is null)
         {
             return NotFound();
         }
 
-        if (deleted.LastCopy)
-        {
-            // The compiled artifact holds the module's data segments: it goes with the last copy of the bytes.
-            await executor.ForgetModuleAsync(deleted.Sha256, CancellationToken.None);
-        }
-
+        await audit.RecordAsync(
+            AuditEventTypes.ModuleDeleted,
+            details: new Dictionary<string, string> { ["module_sha256"] = deleted.Sha256 },
+            subject: "module:" + id);
         return TypedResults.NoContent();
     }
 

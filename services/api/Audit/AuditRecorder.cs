@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using WasmWizard.Api.Auth;
@@ -11,23 +12,32 @@ namespace WasmWizard.Api.Audit;
 
 /// <summary>
 /// Publishes security-relevant events to the audit topic, filled in from the request: who (user id, key id and
-/// prefix, never the key), from where, and the request id. A failure to publish is logged and never fails the
-/// request it describes.
+/// prefix, never the key), from where, and the request id. A failure to publish never fails the request it
+/// describes: the event is logged and published again in the background (<see cref="AuditRetryQueue"/>).
 /// </summary>
 public sealed class AuditRecorder(
-    IEventPublisher publisher, IHttpContextAccessor context, TimeProvider time, ILogger<AuditRecorder> logger)
+    IEventPublisher publisher,
+    AuditRetryQueue retries,
+    IHttpContextAccessor context,
+    TimeProvider time,
+    ILogger<AuditRecorder> logger)
 {
     // Refusals can come thousands a second; one event per source and kind per window is what an auditor needs.
     private static readonly TimeSpan RefusalWindow = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastRefusal = new(StringComparer.Ordinal);
 
-    /// <summary>Records an event about <paramref name="subjectUserId"/> or <paramref name="subjectKeyId"/>.</summary>
+    /// <summary>
+    /// Records an event about <paramref name="subjectUserId"/> or <paramref name="subjectKeyId"/>, or about
+    /// <paramref name="subject"/> (<c>module:{id}</c>, <c>execution:{id}</c>) when it is neither. It lands in the trail
+    /// of the user it concerns, else of the caller.
+    /// </summary>
     public async Task RecordAsync(
         string type,
         Guid? subjectUserId = null,
         Guid? subjectKeyId = null,
-        IReadOnlyDictionary<string, string>? details = null)
+        IReadOnlyDictionary<string, string>? details = null,
+        string? subject = null)
     {
         var http = context.HttpContext;
         Caller? caller = http?.User.Identity?.IsAuthenticated == true ? Caller.From(http.User) : null;
@@ -42,7 +52,14 @@ public sealed class AuditRecorder(
             subjectKeyId,
             http?.Connection.RemoteIpAddress?.ToString(),
             http is null ? null : ResponseHeadersMiddleware.RequestId(http),
-            details ?? new Dictionary<string, string>());
+            details ?? new Dictionary<string, string>())
+        {
+            TenantId = subjectUserId ?? caller?.UserId,
+            Actor = ActorOf(caller, http),
+            Subject = subject ?? (subjectKeyId is { } key ? "key:" + key : subjectUserId is { } u ? "user:" + u : null),
+            Source = DaprNames.ApiAppId,
+            TraceId = Activity.Current?.TraceId.ToHexString(),
+        };
         try
         {
             await publisher.PublishAsync(DaprNames.AuditTopic, @event, CancellationToken.None);
@@ -50,6 +67,7 @@ public sealed class AuditRecorder(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.AuditNotPublished(logger, e, type, @event.Id);
+            retries.TryEnqueue(@event);
         }
     }
 
@@ -81,4 +99,13 @@ public sealed class AuditRecorder(
 
         return RecordAsync(type, details: details);
     }
+
+    // Outside a request (startup work such as the admin bootstrap) the service itself acted.
+    private static string? ActorOf(Caller? caller, HttpContext? http) => caller switch
+    {
+        { KeyId: { } key } => "key:" + key,
+        not null => "jwt:" + caller.UserId,
+        null when http is null => "system",
+        _ => null,
+    };
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using WasmWizard.Api.Audit;
@@ -68,7 +69,8 @@ public sealed class ExecutionCoordinator(
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(options);
         var limits = policy.Resolve(caller.Tier, options);
-        var request = new RunRequest(sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
+        var request = new RunRequest(
+            sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
 
         var executionId = Guid.CreateVersion7();
@@ -87,6 +89,50 @@ public sealed class ExecutionCoordinator(
         }
 
         Log.ExecutionFinished(logger, executionId, moduleId, result.Outcome, result.ExitCode, result.DurationMs);
+        await audit.RecordAsync(
+            AuditEventTypes.ExecutionCompleted,
+            details: ExecutionDetails(moduleId, sha256, limits, result),
+            subject: "execution:" + executionId);
         return ExecutionResponse.From(result, executionId);
     }
+
+    // What an auditor needs to account for a run, and nothing the guest read or wrote.
+    private static Dictionary<string, string> ExecutionDetails(Guid? moduleId, string sha256, RunLimits limits, RunResult result)
+    {
+        var details = new Dictionary<string, string>
+        {
+            ["module_sha256"] = sha256,
+            ["module_id"] = moduleId?.ToString() ?? "ad-hoc",
+            ["timeout_ms"] = Invariant(limits.TimeoutMs),
+            ["memory_limit_bytes"] = Invariant(limits.MemoryLimitBytes),
+            ["outcome"] = result.Outcome,
+            ["duration_ms"] = result.DurationMs.ToString("0.###", CultureInfo.InvariantCulture),
+            ["stdout_bytes"] = Invariant(result.Stdout.Length),
+            ["stderr_bytes"] = Invariant(result.Stderr.Length),
+        };
+        AddWhenKnown(details, "fuel_limit", limits.Fuel);
+        AddWhenKnown(details, "fuel_consumed", result.FuelConsumed);
+        if (result.ExitCode is { } exitCode)
+        {
+            details["exit_code"] = Invariant(exitCode);
+        }
+
+        if (result.TrapKind is { } trap)
+        {
+            details["trap_kind"] = trap;
+        }
+
+        return details;
+    }
+
+    private static void AddWhenKnown(Dictionary<string, string> details, string name, ulong? value)
+    {
+        if (value is { } known)
+        {
+            details[name] = Invariant(known);
+        }
+    }
+
+    private static string Invariant<T>(T value)
+        where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 }

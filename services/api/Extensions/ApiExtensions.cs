@@ -111,6 +111,8 @@ public static class ApiExtensions
         services.TryAddSingleton<ExternalUsers>();
         services.AddHttpContextAccessor();
         services.TryAddSingleton<AuditRecorder>();
+        services.TryAddSingleton<AuditRetryQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetryQueue>());
         services.AddSingleton<KeyUsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageFlusher>());
 
@@ -151,6 +153,7 @@ public static class ApiExtensions
         app.MapKeysApi();
         app.MapModulesApi();
         app.MapExecutionsApi();
+        app.MapAuditApi();
         return app;
     }
 }

@@ -30,6 +30,7 @@ public static class DaprApiExtensions
         services.AddSingleton<IExecutionStore, DaprExecutionStore>();
         services.AddSingleton<IEventPublisher, DaprEventPublisher>();
         services.AddDaprExecutorClient();
+        services.AddSingleton<IAuditReader, DaprAuditReader>();
 
         services.AddOptions<ActorRateLimiterOptions>()
             .Bind(builder.Configuration.GetSection(ActorRateLimiterOptions.SectionName))

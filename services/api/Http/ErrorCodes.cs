@@ -33,6 +33,9 @@ public static class ErrorCodes
     /// <summary>A query parameter is malformed or out of range.</summary>
     public const string InvalidQuery = "invalid_query";
 
+    /// <summary>A pagination cursor that this service did not hand out.</summary>
+    public const string InvalidCursor = "invalid_cursor";
+
     /// <summary>A run asked for more than the caller's tier allows.</summary>
     public const string LimitExceedsTier = "limit_exceeds_tier";
 

@@ -36,12 +36,13 @@ public sealed class AuditProgram
         // Opened now, a trail that cannot be opened (a bad path, a full disk) fails the start, not the first delivery.
         _ = app.Services.GetRequiredService<IAuditEventStore>();
         app.UseSerilogRequestLogging();
-        app.UseSidecarChannel("/dapr", "/events");
+        app.UseSidecarChannel("/dapr", "/events", "/internal");
         // Unwraps each delivered CloudEvent so the route reads the event itself.
         app.UseCloudEvents();
         app.MapDefaultEndpoints();
         app.MapSubscribeHandler();
         app.MapEventSubscription<AuditEvent>(DaprNames.AuditTopic, DaprNames.AuditDeadLetterTopic);
+        app.MapAuditQueries();
         return app;
     }
 }

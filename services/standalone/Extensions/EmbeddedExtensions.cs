@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using WasmWizard.Api;
 using WasmWizard.Audit;
 using WasmWizard.Executor.Sandbox;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Ports;
 using WasmWizard.Shared.RateLimiting;
 using WasmWizard.Standalone.Events;
@@ -50,7 +52,12 @@ public static class EmbeddedExtensions
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ServiceDefaults.ReadyTag]);
 
         services.AddSingleton<IRequestRateLimiter, InProcessRequestRateLimiter>();
-        services.AddSingleton<IEventPublisher, InProcessEventPublisher>();
+        services.AddSingleton<SqliteEventOutbox>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<IOutboxRoute>(new OutboxRoute<AuditEvent>(DaprNames.AuditTopic));
+        services.AddSingleton<OutboxDrainer>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDrainer>());
+        services.AddSingleton<IEventPublisher, OutboxEventPublisher>();
         // The audit trail shares the embedded database file (its table came with schema version 3).
         builder.AddAuditTrail(sp => sp.GetRequiredService<SqliteDatabase>().Path);
         services.AddWasmSandbox(configuration);

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
+using Docker.DotNet;
+using DotNet.Testcontainers.Builders;
 using Npgsql;
+using Testcontainers.PostgreSql;
 
 [assembly: AssemblyFixture(typeof(WasmWizard.Audit.Tests.Infrastructure.PostgresServer))]
 
@@ -12,10 +15,12 @@ namespace WasmWizard.Audit.Tests.Infrastructure;
 /// The PostgreSQL server of this test run, started on first use so the SQLite tests never need it:
 /// <c>WASMWIZARD_TEST_POSTGRES</c> (a connection string of a server the tests may create databases on) when set;
 /// else a throwaway cluster from the local PostgreSQL binaries on a free loopback port, with fsync off, stopped and
-/// deleted at the end; else a failure saying how to provide one.
+/// deleted at the end; else a container through Testcontainers when Docker answers; else a failure saying how to
+/// provide one.
 /// </summary>
 /// <remarks>
-/// No Testcontainers branch: the build machines have no Docker (TOOLCHAIN.md), so it could only ever be skipped.
+/// The container branch is not exercised where this is built: those machines have the binaries, and no registry to
+/// pull an image from (TOOLCHAIN.md §4).
 /// </remarks>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -29,6 +34,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private string? _directory;
     private string? _bin;
     private bool _asPostgresUser;
+    private PostgreSqlContainer? _container;
 
     /// <summary>A superuser connection string to the server, starting it if needed.</summary>
     public async Task<string> AdminConnectionStringAsync(CancellationToken cancellationToken)
@@ -40,6 +46,8 @@ public sealed class PostgresServer : IAsyncDisposable
                 ? given
                 : OperatingSystem.IsWindows()
                 ? throw new PlatformNotSupportedException($"On Windows, set {Variable} to a PostgreSQL server's connection string.")
+                : FindBinaries() is null && await TryStartContainerAsync(cancellationToken) is { } container
+                ? container
                 : await StartLocalAsync(cancellationToken);
         }
         finally
@@ -51,6 +59,12 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_container is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await _container.DisposeAsync();
+        }
+
         if (_directory is null)
         {
             return;
@@ -61,6 +75,23 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync("pg_ctl", ["-D", Path.Combine(_directory, "pg", "data"), "-m", "immediate", "-w", "stop"], CancellationToken.None);
         Directory.Delete(_directory, recursive: true);
         _starting.Dispose();
+    }
+
+    private async Task<string?> TryStartContainerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Build() itself throws when there is no Docker to talk to.
+            var container = new PostgreSqlBuilder("postgres:15-alpine").Build();
+            await container.StartAsync(cancellationToken);
+            _container = container;
+            return container.GetConnectionString();
+        }
+        catch (Exception e) when (e is DockerUnavailableException or DockerApiException or HttpRequestException or TimeoutException)
+        {
+            // No Docker, or no image to be had: the local-binaries branch then fails with its own explanation.
+            return null;
+        }
     }
 
     private static string? FindBinaries() =>
@@ -86,7 +117,8 @@ public sealed class PostgresServer : IAsyncDisposable
             $"The audit tests need PostgreSQL. Set {Variable} to a connection string of a server they may create "
             + "databases on (Host=127.0.0.1;Port=5432;Username=postgres;Password=…), or install the server "
             + "binaries (Debian: apt-get install -y postgresql) so that /usr/lib/postgresql/<version>/bin/initdb "
-            + "exists; the tests then start a throwaway cluster of their own.");
+            + "exists; the tests then start a throwaway cluster of their own. (Docker with a postgres:15-alpine image "
+            + "would do as well, through Testcontainers.)");
         _asPostgresUser = Environment.IsPrivilegedProcess;
         _directory = Directory.CreateTempSubdirectory("ww-audit-pg-").FullName;
         // initdb refuses to run as root: the cluster then belongs to the postgres account, which must be able to

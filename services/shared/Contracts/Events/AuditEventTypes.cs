@@ -20,4 +20,16 @@ public static class AuditEventTypes
 
     /// <summary>A request was refused because its rate or concurrency limit was spent.</summary>
     public const string RateLimitExceeded = "rate_limit.exceeded";
+
+    /// <summary>A module was uploaded (its content hash and size are in the details).</summary>
+    public const string ModuleUploaded = "module.uploaded";
+
+    /// <summary>A module was deleted.</summary>
+    public const string ModuleDeleted = "module.deleted";
+
+    /// <summary>
+    /// A module ran: the module's hash, the limits applied, the duration, fuel used, output sizes and outcome are in the
+    /// details; never its input or output.
+    /// </summary>
+    public const string ExecutionCompleted = "execution.completed";
 }
