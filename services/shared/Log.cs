@@ -24,6 +24,10 @@ internal static partial class Log
     [LoggerMessage(EventId = SharedEventIds.SidecarReady, Level = LogLevel.Information, Message = "The Dapr sidecar is ready")]
     public static partial void SidecarReady(ILogger logger);
 
+    [LoggerMessage(EventId = SharedEventIds.SidecarTokenMissing, Level = LogLevel.Warning,
+        Message = "{Setting} is not set: {Consequence}. Set it for every sidecar and app outside a test bench")]
+    public static partial void SidecarTokenMissing(ILogger logger, string setting, string consequence);
+
     [LoggerMessage(EventId = SharedEventIds.ExecutorRequestTooLargeForSidecar, Level = LogLevel.Warning,
         Message = "A Dapr sidecar refused a {Bytes}-byte request to the executor as too large; give the api's and "
             + "the executor's sidecars a maxBodySize of at least {Recommended}")]

@@ -10,5 +10,6 @@ internal static class SharedEventIds
     public const int RateLimitActorFailed = 9102;
     public const int WaitingForSidecar = 9110;
     public const int SidecarReady = 9111;
+    public const int SidecarTokenMissing = 9112;
     public const int ExecutorRequestTooLargeForSidecar = 9121;
 }

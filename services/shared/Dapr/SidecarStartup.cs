@@ -1,4 +1,5 @@
 using Dapr.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,28 @@ namespace WasmWizard.Shared.Dapr;
 /// still starting. Gives up after <see cref="DaprSidecarOptions.SidecarWaitSeconds"/>: the host then fails to start
 /// with a clear error, and the orchestrator restarts it.
 /// </summary>
-public sealed class SidecarStartup(DaprClient dapr, IOptions<DaprSidecarOptions> options, ILogger<SidecarStartup> logger)
+public sealed class SidecarStartup(
+    DaprClient dapr, IOptions<DaprSidecarOptions> options, IConfiguration configuration, ILogger<SidecarStartup> logger)
     : IHostedLifecycleService
 {
+    /// <summary>The setting (an environment variable) with the token every caller of the sidecar's API sends.</summary>
+    public const string DaprApiTokenSetting = "DAPR_API_TOKEN";
+
     /// <inheritdoc />
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        // Without these, whoever reaches the sidecar's port, or the app's port from loopback, passes for Dapr.
+        if (string.IsNullOrEmpty(configuration[DaprApiTokenSetting]))
+        {
+            Log.SidecarTokenMissing(
+                logger, DaprApiTokenSetting, "any caller of the sidecar's API can invoke this service's internal routes");
+        }
+
+        if (string.IsNullOrEmpty(configuration[SidecarChannel.TokenSetting]))
+        {
+            Log.SidecarTokenMissing(logger, SidecarChannel.TokenSetting, "sidecar-only routes accept any loopback caller");
+        }
+
         var wait = TimeSpan.FromSeconds(options.Value.SidecarWaitSeconds);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait);

@@ -1,6 +1,7 @@
 using System.Net;
 using Dapr.Client;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -143,7 +144,10 @@ public sealed class AuditServiceTests : IAsyncLifetime
 
         using var client = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint).UseHttpEndpoint(sidecar.HttpEndpoint).Build();
         var startup = new SidecarStartup(
-            client, Options.Create(new DaprSidecarOptions { SidecarWaitSeconds = 1 }), NullLogger<SidecarStartup>.Instance);
+            client,
+            Options.Create(new DaprSidecarOptions { SidecarWaitSeconds = 1 }),
+            new ConfigurationBuilder().Build(),
+            NullLogger<SidecarStartup>.Instance);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => startup.StartingAsync(Token));
         // The host itself does not come up (how the failure surfaces through the test host is its own business).

@@ -3,14 +3,17 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WasmWizard.Distributed.Tests.Infrastructure;
+using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Distributed.Tests.Outages;
 
 /// <summary>
-/// What the api does while the executor is down. Each test starts its own three services, since it breaks them.
+/// What the api does while the executor or the broker is down, and after: nothing the user was told happened is
+/// lost, and nothing the user was told to retry has half happened. Each test starts its own three services, since
+/// it breaks them.
 /// </summary>
-public sealed class ExecutorOutageTests : IAsyncLifetime
+public sealed class OutageTests : IAsyncLifetime
 {
     private readonly DistributedComposition _composition = new();
 
@@ -41,6 +44,45 @@ public sealed class ExecutorOutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, upload.StatusCode);
         Assert.NotNull(upload.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task ExecutorDown_DeleteRefusedWith503_ModuleStillThereToRetry()
+    {
+        var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+
+        await _composition.Executor.DisposeAsync();
+        var deleted = await user.DeleteAsync($"/api/wasm/modules/{module}", Token);
+        var afterwards = await user.GetAsync($"/api/wasm/modules/{module}", Token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, deleted.StatusCode);
+        Assert.NotNull(deleted.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+    }
+
+    [Fact]
+    public async Task BrokerDown_KeyStillCreated_ItsAuditEventDeliveredOnceTheBrokerIsBack()
+    {
+        var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        HttpResponseMessage created;
+        _composition.Api.Sidecar.Faults.PublishUnavailable = true;
+        try
+        {
+            created = await user.PostAsJsonAsync("/api/auth/keys", new { name = "while-down" }, Token);
+        }
+        finally
+        {
+            _composition.Api.Sidecar.Faults.PublishUnavailable = false;
+        }
+
+        var keyId = Guid.Parse((await Body(created)).GetProperty("id").GetString()!);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await Eventually.HoldsAsync(() => _composition.AuditEventsAsync(Token).GetAwaiter().GetResult()
+            .Any(e => e.Type == AuditEventTypes.KeyCreated && e.SubjectKeyId == keyId));
     }
 
     private static async Task<JsonElement> Body(HttpResponseMessage response) =>
