@@ -196,6 +196,93 @@ public sealed class AuditTrailApiTests
         await Eventually.HoldsAsync(() => EventsAsync(second).GetAwaiter().GetResult().Any(e => e.SubjectKeyId == keyId));
     }
 
+    // Review finding (branch review-audit): after an outage the outbox delivers by retry time, not by age: an event
+    // retried often (so paused for seconds) goes into the hash chain after newer ones, and "newest first" then lists an
+    // older event above newer ones. Reproduced on the host with PostgreSQL stopped, too (see the review report).
+    [Fact]
+    public async Task AuditStoreRecovers_EventsAppendedOutOfTheOrderTheyHappened()
+    {
+        var failing = new FailSwitch();
+        using var app = new WasmWizardApp(services: s => FailingAuditStore.Register(s, failing));
+        using var user = await app.CreateUserAsync("basic");
+        failing.Failing = true;
+
+        var first = await CreateKeyAsync(user.Client, "first");
+        // Long enough for the drainer to retry the first event a few times, so its next attempt is seconds away.
+        await Task.Delay(TimeSpan.FromSeconds(6), Token);
+        var second = await CreateKeyAsync(user.Client, "second");
+        failing.Failing = false;
+        await Eventually.HoldsAsync(() =>
+            EventsAsync(app).GetAwaiter().GetResult().Count(e => e.SubjectKeyId == first || e.SubjectKeyId == second) == 2);
+
+        // The tenant's events as GET /api/audit/events lists them: newest (last appended) first.
+        var listed = await ListAsync(user.Client, "?limit=500");
+        var times = listed.Select(e => e.GetProperty("occurred_at").GetDateTimeOffset()).ToList();
+        var described = string.Join("; ", listed.Select(e =>
+            e.GetProperty("type").GetString() + " " + e.GetProperty("occurred_at").GetString()));
+        Assert.True(
+            times.SequenceEqual(times.OrderDescending()),
+            "Listed newest first, yet not in the order the events happened: " + described);
+    }
+
+    // Review finding: while every audit event fails to reach the store (they pile up in the outbox), readiness still
+    // says healthy, because its check only pings the store for reads.
+    [Fact]
+    public async Task AuditEventsUndeliverable_ReadinessStillHealthy()
+    {
+        using var app = new WasmWizardApp(services: s => FailingAuditStore.Register(s, new FailSwitch { Failing = true }));
+        using var user = await app.CreateUserAsync("basic");
+        await CreateKeyAsync(user.Client, "undeliverable");
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Token);
+
+        using var anonymous = app.CreateClient();
+        var ready = await ApiCalls.BodyAsync(await anonymous.GetAsync("/health/ready", Token));
+
+        Assert.NotEqual("healthy", ready.GetProperty("checks").GetProperty("audit-store").GetProperty("status").GetString());
+    }
+
+    // Review finding: refused authorizations leave no trace: a tenant asking for another tenant's trail, and a
+    // non-admin calling an admin route, get 403 and no audit event.
+    [Fact]
+    public async Task ForbiddenRequests_NotAudited()
+    {
+        using var app = new WasmWizardApp();
+        using var alice = await app.CreateUserAsync("basic");
+        using var bob = await app.CreateUserAsync("basic");
+        var before = (await EventsAsync(app)).Count;
+
+        var snoop = await bob.Client.GetAsync($"/api/audit/events?tenant={alice.Id}", Token);
+        var adminRoute = await bob.Client.GetAsync("/api/admin/users", Token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, snoop.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, adminRoute.StatusCode);
+        await Task.Delay(500, Token);
+        var after = await EventsAsync(app);
+        Assert.True(after.Count > before, "Two 403s (another tenant's trail, an admin route) and no audit event for either.");
+    }
+
+    // Review finding: with the audit store unreachable (PostgreSQL stopped under the embedded host), reading or verifying
+    // the trail answers 500 internal_error, where every other unreachable dependency answers 503 with Retry-After.
+    [Theory]
+    [InlineData("/api/audit/events")]
+    [InlineData("/api/audit/verify")]
+    public async Task AuditStoreUnreachable_ReadingTheTrail_500NotA503(string path)
+    {
+        using var app = new WasmWizardApp(services: s => s.Replace(ServiceDescriptor.Singleton<IAuditEventStore, UnreachableAuditStore>()));
+        using var user = await app.CreateUserAsync("basic");
+
+        var response = await user.Client.GetAsync(path, Token);
+
+        await ApiCalls.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "dependency_unavailable");
+    }
+
+    private static async Task<Guid> CreateKeyAsync(HttpClient client, string name)
+    {
+        var created = await client.PostAsJsonAsync("/api/auth/keys", new { name }, Token);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return Guid.Parse((await ApiCalls.BodyAsync(created)).GetProperty("id").GetString()!);
+    }
+
     private static async Task<IReadOnlyList<AuditEvent>> EventsAsync(WasmWizardApp app) =>
         await app.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, Token);
 
@@ -222,6 +309,26 @@ public sealed class AuditTrailApiTests
         while (cursor is not null && pages.Count < 20);
 
         return pages;
+    }
+
+    /// <summary>An audit store on a PostgreSQL server that is not running: every call fails as Npgsql fails then.</summary>
+    private sealed class UnreachableAuditStore : IAuditEventStore
+    {
+        private static Npgsql.NpgsqlException Down() =>
+            new("Failed to connect to 127.0.0.1:5432 (test)", new System.Net.Sockets.SocketException(111));
+
+        public Task<bool> AppendAsync(AuditEvent @event, CancellationToken cancellationToken) => throw Down();
+
+        public Task<IReadOnlyList<AuditEvent>> ListAsync(int limit, CancellationToken cancellationToken) => throw Down();
+
+        public Task<int> RemoveOlderThanAsync(DateTimeOffset cutoff, int maxEvents, CancellationToken cancellationToken) =>
+            throw Down();
+
+        public Task PingAsync(CancellationToken cancellationToken) => throw Down();
+
+        public Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken) => throw Down();
+
+        public Task<ChainReport> VerifyAsync(AuditChainScope scope, CancellationToken cancellationToken) => throw Down();
     }
 
     /// <summary>Makes the audit store refuse appends while set, as a store that is down does.</summary>
