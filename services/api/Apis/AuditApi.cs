@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
+using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Apis;
@@ -54,6 +55,10 @@ public static class AuditApi
         {
             page = await audit.QueryAsync(query, cancellationToken);
         }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            throw new DependencyUnavailableException("audit store", e);
+        }
         catch (ArgumentException)
         {
             throw new ApiProblemException(
@@ -75,8 +80,20 @@ public static class AuditApi
         var scope = TenantScope(request, user) is { } tenant
             ? AuditChainScope.Tenant(tenant)
             : AuditChainScope.All;
-        return TypedResults.Ok(await audit.VerifyAsync(scope, cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await audit.VerifyAsync(scope, cancellationToken));
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            throw new DependencyUnavailableException("audit store", e);
+        }
     }
+
+    // The embedded host reads its store directly (the distributed reader already answers DependencyUnavailable): a
+    // database that does not answer is a dependency that is down, not a bug of this request.
+    private static bool IsStoreFailure(Exception e) =>
+        e is System.Data.Common.DbException or IOException or TimeoutException or System.Net.Sockets.SocketException;
 
     // Only an admin credential (the admin role and the admin scope, as the admin routes demand) chooses whose events
     // to read; everyone else reads their own, whatever they ask.

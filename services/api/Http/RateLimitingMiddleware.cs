@@ -75,8 +75,30 @@ public sealed class RateLimitingMiddleware(
             }
         }
 
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch (ApiProblemException e) when (e.Status == StatusCodes.Status403Forbidden)
+        {
+            await RecordDeniedAsync(context);
+            throw;
+        }
+
+        if (context.Response.StatusCode == StatusCodes.Status403Forbidden)
+        {
+            await RecordDeniedAsync(context);
+        }
     }
+
+    // Refusals of a signed-in caller are security-relevant too; like the other refusals, one per caller and minute.
+    private Task RecordDeniedAsync(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true
+            ? audit.RecordRefusalAsync(
+                AuditEventTypes.AccessDenied,
+                "access:" + Caller.From(context.User).UserId,
+                new Dictionary<string, string> { ["method"] = context.Request.Method, ["path"] = context.Request.Path.Value ?? "" })
+            : Task.CompletedTask;
 
     private async Task RefuseAsync(HttpContext context, TimeSpan retryAfter, string message)
     {

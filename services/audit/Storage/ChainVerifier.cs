@@ -26,6 +26,7 @@ public sealed record ChainRow(Guid Chain, long Position, byte[] PreviousHash, by
 public sealed class ChainVerifier
 {
     private readonly List<ChainBreak> _breaks = [];
+    private readonly List<ChainHead> _heads = [];
     private long _eventsChecked;
     private int _chainsChecked;
 
@@ -95,14 +96,31 @@ public sealed class ChainVerifier
             End();
         }
 
-        return new ChainReport(_breaks.Count == 0, _eventsChecked, _chainsChecked, [.. _breaks]);
+        return new ChainReport(_breaks.Count == 0, _eventsChecked, _chainsChecked, [.. _breaks]) { Heads = [.. _heads] };
     }
 
     private void End()
     {
         _open = false;
-        if (_broken || _state is null)
+        if (_state is not null)
         {
+            _heads.Add(new ChainHead(
+                AuditChain.TenantOf(_chain), _state.HeadPosition, Convert.ToHexStringLower(_state.HeadHash)));
+        }
+
+        if (_broken)
+        {
+            return;
+        }
+
+        if (_state is null)
+        {
+            // Rows without a head: whoever deleted the head may have deleted the newest rows with it.
+            if (_expectedPosition > 1)
+            {
+                Break(_expectedPosition - 1, null, ChainProblems.HeadMissing);
+            }
+
             return;
         }
 

@@ -53,8 +53,13 @@ public sealed class PostgresAuditEventStore(NpgsqlDataSource dataSource) : IAudi
         bool exists;
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
+            // A chain whose head is gone while rows remain continues after its newest row: refusing every later event
+            // would lose the tenant's trail, and the verifier still reports the rows the head no longer covers.
             var lockHead = new NpgsqlBatchCommand("""
-                INSERT INTO audit_chains (chain, head_position, head_hash) VALUES (@chain, 0, @genesis)
+                INSERT INTO audit_chains (chain, head_position, head_hash)
+                SELECT @chain, coalesce(max(position), 0),
+                    coalesce((SELECT row_hash FROM audit_log WHERE chain = @chain ORDER BY position DESC LIMIT 1), @genesis)
+                FROM audit_log WHERE chain = @chain
                 ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain
                 RETURNING head_position, head_hash
                 """);

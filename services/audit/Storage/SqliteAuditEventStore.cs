@@ -264,12 +264,27 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
         command.Parameters.AddWithValue("$chain", chain);
         long position = 1;
         var previous = AuditChain.Genesis.ToArray();
+        var headFound = false;
         using (var reader = command.ExecuteReader())
         {
             if (reader.Read())
             {
+                headFound = true;
                 position = reader.GetInt64(0) + 1;
                 previous = (byte[])reader[1];
+            }
+        }
+
+        if (!headFound)
+        {
+            // A chain whose head is gone while rows remain continues after its newest row: refusing every later
+            // event would lose the tenant's trail.
+            command.CommandText = "SELECT position, row_hash FROM audit_log WHERE chain = $chain ORDER BY position DESC LIMIT 1";
+            using var newest = command.ExecuteReader();
+            if (newest.Read())
+            {
+                position = newest.GetInt64(0) + 1;
+                previous = (byte[])newest[1];
             }
         }
 

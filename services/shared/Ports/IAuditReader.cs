@@ -69,7 +69,20 @@ public sealed record AuditPage(IReadOnlyList<AuditEvent> Events, string? NextCur
 /// <param name="EventsChecked">How many events were recomputed.</param>
 /// <param name="ChainsChecked">How many chains (tenants, plus the one of events without a tenant).</param>
 /// <param name="Breaks">Where each broken chain first breaks; empty when intact.</param>
-public sealed record ChainReport(bool Intact, long EventsChecked, int ChainsChecked, IReadOnlyList<ChainBreak> Breaks);
+public sealed record ChainReport(bool Intact, long EventsChecked, int ChainsChecked, IReadOnlyList<ChainBreak> Breaks)
+{
+    /// <summary>
+    /// Where each chain ends now. The chains prove that what remains was not changed; only a copy of the heads kept
+    /// somewhere else proves that nothing was cut off the end or deleted whole: compare a later report with it.
+    /// </summary>
+    public IReadOnlyList<ChainHead> Heads { get; init; } = [];
+}
+
+/// <summary>The newest event of one chain.</summary>
+/// <param name="TenantId">Whose chain (null: the events without a tenant).</param>
+/// <param name="Position">How many events the chain has ever held.</param>
+/// <param name="Hash">The newest event's hash, lower-case hex.</param>
+public sealed record ChainHead(Guid? TenantId, long Position, string Hash);
 
 /// <summary>The first place a tenant's chain does not hold.</summary>
 /// <param name="TenantId">Whose chain (null: the events without a tenant).</param>
@@ -89,4 +102,7 @@ public static class ChainProblems
 
     /// <summary>A position is missing: an event was removed.</summary>
     public const string Missing = "missing";
+
+    /// <summary>The chain's head record is gone while its events remain: the newest events may have gone with it.</summary>
+    public const string HeadMissing = "head_missing";
 }

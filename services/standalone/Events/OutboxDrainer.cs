@@ -17,7 +17,7 @@ public sealed class OutboxDrainer(
     private volatile bool _healthy = true;
     private bool _restarted = true;
 
-    /// <summary>Whether the last delivery worked, so publishers may deliver inline.</summary>
+    /// <summary>Whether nothing waits, so publishers may deliver inline.</summary>
     public bool IsHealthy => _healthy;
 
     /// <summary>Asks for a pass over the outbox soon.</summary>
@@ -72,9 +72,16 @@ public sealed class OutboxDrainer(
         _restarted = false;
         while (true)
         {
-            var due = await outbox.DueAsync(BatchSize, evenIfPostponed, cancellationToken).ConfigureAwait(false);
-            foreach (var entry in due)
+            // Strictly in order: an event whose retry is not due yet holds back every newer one, so the handlers (the
+            // audit trail's hash chain) see events in the order they happened.
+            var oldest = await outbox.OldestAsync(BatchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in oldest)
             {
+                if (!evenIfPostponed && entry.NextAttemptAt > time.GetUtcNow())
+                {
+                    return;
+                }
+
                 try
                 {
                     await dispatcher.DispatchAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -89,7 +96,7 @@ public sealed class OutboxDrainer(
                 }
             }
 
-            if (due.Count < BatchSize)
+            if (oldest.Count < BatchSize)
             {
                 break;
             }

@@ -48,21 +48,23 @@ public sealed class SqliteEventOutbox
         return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>Up to <paramref name="limit"/> events whose turn has come (or all, <paramref name="evenIfPostponed"/>), oldest first.</summary>
-    public async Task<IReadOnlyList<OutboxEntry>> DueAsync(int limit, bool evenIfPostponed, CancellationToken cancellationToken)
+    /// <summary>The oldest <paramref name="limit"/> waiting events, oldest first, with when each may be tried again.</summary>
+    public async Task<IReadOnlyList<OutboxEntry>> OldestAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
         query.CommandText = """
-            SELECT seq, topic, payload, attempts FROM event_outbox WHERE next_attempt_at <= $now ORDER BY seq LIMIT $limit
+            SELECT seq, topic, payload, attempts, next_attempt_at FROM event_outbox ORDER BY seq LIMIT $limit
             """;
-        query.Parameters.AddWithValue("$now", evenIfPostponed ? Stamp(DateTimeOffset.MaxValue) : Stamp(_time.GetUtcNow()));
         query.Parameters.AddWithValue("$limit", limit);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<OutboxEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new OutboxEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
+            entries.Add(new OutboxEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3))
+            {
+                NextAttemptAt = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal),
+            });
         }
 
         return entries;
@@ -136,4 +138,8 @@ public sealed class SqliteEventOutbox
 }
 
 /// <summary>One waiting event.</summary>
-public sealed record OutboxEntry(long Seq, string Topic, string Payload, int Attempts);
+public sealed record OutboxEntry(long Seq, string Topic, string Payload, int Attempts)
+{
+    /// <summary>When it may be tried again.</summary>
+    public DateTimeOffset NextAttemptAt { get; init; }
+}

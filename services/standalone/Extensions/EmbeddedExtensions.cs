@@ -57,6 +57,7 @@ public static class EmbeddedExtensions
         services.AddSingleton<IOutboxRoute>(new OutboxRoute<AuditEvent>(DaprNames.AuditTopic));
         services.AddSingleton<OutboxDrainer>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDrainer>());
+        services.AddHealthChecks().AddCheck<OutboxHealthCheck>("audit-outbox", tags: [ServiceDefaults.ReadyTag]);
         services.AddSingleton<IEventPublisher, OutboxEventPublisher>();
         // The audit trail shares the embedded database file (its table came with schema version 3).
         builder.AddAuditTrail(sp => sp.GetRequiredService<SqliteDatabase>().Path);

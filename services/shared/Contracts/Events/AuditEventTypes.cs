@@ -21,6 +21,9 @@ public static class AuditEventTypes
     /// <summary>A request was refused because its rate or concurrency limit was spent.</summary>
     public const string RateLimitExceeded = "rate_limit.exceeded";
 
+    /// <summary>A signed-in caller was refused (403): another tenant's data, an admin route, a missing scope.</summary>
+    public const string AccessDenied = "access.denied";
+
     /// <summary>A module was uploaded (its content hash and size are in the details).</summary>
     public const string ModuleUploaded = "module.uploaded";
 
