@@ -58,7 +58,8 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
         }
 
         Assert.True(completed.GetProperty("duration_ms").GetDouble() > 0);
-        Assert.True(completed.GetProperty("completed_at").GetDateTimeOffset() >= completed.GetProperty("created_at").GetDateTimeOffset());
+        Assert.True(
+            completed.GetProperty("completed_at").GetDateTimeOffset() >= completed.GetProperty("created_at").GetDateTimeOffset());
     }
 
     [Fact]
@@ -102,7 +103,8 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
         var list = await ListAsync(user.Client, "");
         Assert.Single(list.GetProperty("executions").EnumerateArray());
         var events = await _app.Services.GetRequiredService<IAuditEventStore>().ListAsync(5000, Token);
-        var run = Assert.Single(events, e => e.Type == AuditEventTypes.ExecutionCompleted && e.Subject == "execution:" + executionId);
+        var run = Assert.Single(
+            events, e => e.Type == AuditEventTypes.ExecutionCompleted && e.Subject == "execution:" + executionId);
         Assert.Equal(user.Id, run.TenantId);
         Assert.Equal("key:" + user.ApiKeyId, run.Actor);
     }
@@ -149,7 +151,8 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
     public async Task TenantAtItsCap_JobsWaitInTheQueue_RunOneAtATimeAndAllComplete()
     {
         using var user = await _app.CreateUserAsync("free");
-        var moduleId = Id(await ApiCalls.UploadAsync(user.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(150)), "nap.wasm"));
+        var nap = TestModules.Sleep(TimeSpan.FromMilliseconds(150));
+        var moduleId = Id(await ApiCalls.UploadAsync(user.Client, nap, "nap.wasm"));
 
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -165,7 +168,9 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
 
         Assert.All(runs, r => Assert.Equal("exited", r.GetProperty("outcome").GetString()));
         var spans = runs
-            .Select(r => (Start: r.GetProperty("started_at").GetDateTimeOffset(), End: r.GetProperty("completed_at").GetDateTimeOffset()))
+            .Select(r => (
+                Start: r.GetProperty("started_at").GetDateTimeOffset(),
+                End: r.GetProperty("completed_at").GetDateTimeOffset()))
             .OrderBy(s => s.Start)
             .ToList();
         for (var i = 1; i < spans.Count; i++)
@@ -278,10 +283,12 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
             TimeSpan.FromMinutes(5),
             TimeSpan.FromMilliseconds(250));
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{count} queued executions: submitted in {submittedIn.TotalSeconds:0.0} s, all completed after {clock.Elapsed.TotalSeconds:0.0} s");
+            $"{count} queued executions: submitted in {submittedIn.TotalSeconds:0.0} s, "
+            + $"all completed after {clock.Elapsed.TotalSeconds:0.0} s");
 
         Assert.Equal(count, ids.Distinct().Count());
-        Assert.Equal(ids.Order(StringComparer.Ordinal), listed.Select(e => e.GetProperty("execution_id").GetString()!).Order(StringComparer.Ordinal));
+        var listedIds = listed.Select(e => e.GetProperty("execution_id").GetString()!);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), listedIds.Order(StringComparer.Ordinal));
         Assert.All(listed, e =>
         {
             Assert.Equal("exited", e.GetProperty("outcome").GetString());
@@ -370,9 +377,11 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
         do
         {
             var separator = query.Length == 0 ? "?" : "&";
-            var body = await ListAsync(client, query + (cursor is null ? "" : separator + "cursor=" + Uri.EscapeDataString(cursor)));
+            var page = cursor is null ? "" : separator + "cursor=" + Uri.EscapeDataString(cursor);
+            var body = await ListAsync(client, query + page);
             pages.Add(body.GetProperty("executions").EnumerateArray().ToList());
-            cursor = body.GetProperty("next_cursor").ValueKind == JsonValueKind.Null ? null : body.GetProperty("next_cursor").GetString();
+            var next = body.GetProperty("next_cursor");
+            cursor = next.ValueKind == JsonValueKind.Null ? null : next.GetString();
         }
         while (cursor is not null);
 
