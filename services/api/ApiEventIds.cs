@@ -14,4 +14,7 @@ internal static class ApiEventIds
 
     public const int ExecutionFinished = 1201;
     public const int ExecutionNotRecorded = 1202;
+    public const int QueuedExecutionFailed = 1203;
+    public const int ExecutionResultsRemoved = 1204;
+    public const int ExecutionRetentionFailed = 1205;
 }

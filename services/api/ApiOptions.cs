@@ -8,7 +8,7 @@ namespace WasmWizard.Api;
 ///   "MaxModuleBytes": 16777216, "MaxInputBytes": 1048576, "MaxJsonBodyBytes": 4194304,
 ///   "MaxMultipartParts": 16, "MaxFieldBytes": 262144, "DefaultPageSize": 20, "MaxPageSize": 100,
 ///   "DefaultTimeoutMs": 5000, "DefaultMemoryLimitMb": 128, "AdminKeyFile": "data/admin-api-key",
-///   "AnonymousRequestsPerMinute": 60, "AnonymousBurst": 20,
+///   "AnonymousRequestsPerMinute": 60, "AnonymousBurst": 20, "ExecutionResultRetentionHours": 24,
 ///   "Tiers": { "free": { "MaxTimeoutMs": 5000, "MaxMemoryLimitMb": 128, "MaxFuel": null, "RequestsPerMinute": 10,
 ///     "RequestsPerHour": 100, "Burst": 5, "MaxConcurrentExecutions": 1,
 ///     "MaxConcurrentUploads": 1, "MaxModules": 10, "MaxStoredMb": 50 }, ... }
@@ -97,4 +97,10 @@ public sealed class ApiOptions
 
     /// <summary>Requests one client address may send at once without a valid credential.</summary>
     public int AnonymousBurst { get; set; } = 20;
+
+    /// <summary>
+    /// How long the result of an asynchronous execution is kept after it finished; its idempotency key is
+    /// remembered as long.
+    /// </summary>
+    public int ExecutionResultRetentionHours { get; set; } = 24;
 }

@@ -37,6 +37,7 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         Positive(options.MaxRequestHeaderBytes, nameof(options.MaxRequestHeaderBytes));
         Positive(options.MaxRequestHeaderCount, nameof(options.MaxRequestHeaderCount));
         Positive(options.MaxRequestLineBytes, nameof(options.MaxRequestLineBytes));
+        Positive(options.ExecutionResultRetentionHours, nameof(options.ExecutionResultRetentionHours));
         foreach (var origin in options.CorsAllowedOrigins)
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || origin.EndsWith('/'))

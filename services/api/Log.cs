@@ -40,4 +40,16 @@ internal static partial class Log
     [LoggerMessage(EventId = ApiEventIds.ExecutionNotRecorded, Level = LogLevel.Warning,
         Message = "Could not record execution {ExecutionId}")]
     public static partial void ExecutionNotRecorded(ILogger logger, Exception exception, Guid executionId);
+
+    [LoggerMessage(EventId = ApiEventIds.QueuedExecutionFailed, Level = LogLevel.Error,
+        Message = "Queued execution {ExecutionId} could not be run; it is completed as rejected")]
+    public static partial void QueuedExecutionFailed(ILogger logger, Exception exception, Guid executionId);
+
+    [LoggerMessage(EventId = ApiEventIds.ExecutionResultsRemoved, Level = LogLevel.Information,
+        Message = "Removed {Count} asynchronous execution results older than {Hours} h")]
+    public static partial void ExecutionResultsRemoved(ILogger logger, int count, int hours);
+
+    [LoggerMessage(EventId = ApiEventIds.ExecutionRetentionFailed, Level = LogLevel.Warning,
+        Message = "Could not remove expired asynchronous execution results; trying again later")]
+    public static partial void ExecutionRetentionFailed(ILogger logger, Exception exception);
 }

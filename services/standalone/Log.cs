@@ -12,4 +12,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information,
         Message = "Every event waiting in the outbox was handled; events are delivered at once again")]
     public static partial void OutboxRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning,
+        Message = "Execution {ExecutionId} was running when the service last stopped; it is completed as interrupted")]
+    public static partial void ExecutionInterrupted(ILogger logger, Guid executionId);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning,
+        Message = "The execution queue has no workers (ExecutionQueue:Workers = 0); queued executions wait")]
+    public static partial void ExecutionQueueHeld(ILogger logger);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "The execution queue failed; it tries again")]
+    public static partial void ExecutionQueueFailed(ILogger logger, Exception exception);
 }

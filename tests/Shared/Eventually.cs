@@ -15,4 +15,18 @@ internal static class Eventually
             await Task.Delay(5, TestContext.Current.CancellationToken);
         }
     }
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> (an asynchronous check, such as an HTTP call) every
+    /// <paramref name="interval"/> until it holds; fails the test after <paramref name="within"/>.
+    /// </summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan within, TimeSpan interval)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * within.TotalSeconds);
+        while (!await condition())
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, $"condition not reached within {within.TotalSeconds} s");
+            await Task.Delay(interval, TestContext.Current.CancellationToken);
+        }
+    }
 }

@@ -41,6 +41,35 @@ public sealed class AuditRecorder(
     {
         var http = context.HttpContext;
         Caller? caller = http?.User.Identity?.IsAuthenticated == true ? Caller.From(http.User) : null;
+        await PublishAsync(
+            type, caller, ActorOf(caller, http), http?.Connection.RemoteIpAddress?.ToString(),
+            http is null ? null : ResponseHeadersMiddleware.RequestId(http), subjectUserId, subjectKeyId, details, subject);
+    }
+
+    /// <summary>
+    /// Records an event about work done outside the request that asked for it (a queued execution): it is told whose
+    /// work it is, since the request is long gone.
+    /// </summary>
+    public Task RecordForAsync(
+        AuditOrigin origin, string type, IReadOnlyDictionary<string, string> details, string subject)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        var caller = new Caller(origin.TenantId, string.Empty, false, origin.KeyId, origin.KeyPrefix, null);
+        return PublishAsync(
+            type, caller, ActorOf(caller, null), null, origin.RequestId, null, null, details, subject);
+    }
+
+    private async Task PublishAsync(
+        string type,
+        Caller? caller,
+        string? actor,
+        string? clientAddress,
+        string? requestId,
+        Guid? subjectUserId,
+        Guid? subjectKeyId,
+        IReadOnlyDictionary<string, string>? details,
+        string? subject)
+    {
         var @event = new AuditEvent(
             Guid.CreateVersion7(),
             type,
@@ -50,12 +79,12 @@ public sealed class AuditRecorder(
             caller?.KeyPrefix,
             subjectUserId,
             subjectKeyId,
-            http?.Connection.RemoteIpAddress?.ToString(),
-            http is null ? null : ResponseHeadersMiddleware.RequestId(http),
+            clientAddress,
+            requestId,
             details ?? new Dictionary<string, string>())
         {
             TenantId = subjectUserId ?? caller?.UserId,
-            Actor = ActorOf(caller, http),
+            Actor = actor,
             Subject = subject ?? (subjectKeyId is { } key ? "key:" + key : subjectUserId is { } u ? "user:" + u : null),
             Source = DaprNames.ApiAppId,
             TraceId = Activity.Current?.TraceId.ToHexString(),
@@ -109,3 +138,6 @@ public sealed class AuditRecorder(
         _ => null,
     };
 }
+
+/// <summary>Whose work an event describes when no request is at hand: the tenant, its key, the submitting request.</summary>
+public sealed record AuditOrigin(Guid TenantId, Guid? KeyId, string? KeyPrefix, string? RequestId);

@@ -72,13 +72,40 @@ public sealed class ExecutionCoordinator(
         var request = new RunRequest(
             sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
-
         var executionId = Guid.CreateVersion7();
+        await RecordAsync(executionId, caller.UserId, moduleId, sha256, limits, result, origin: null).ConfigureAwait(false);
+        return ExecutionResponse.From(result, executionId);
+    }
+
+    /// <summary>
+    /// Runs a queued execution with the limits resolved when it was submitted, in a slot of its tenant the worker
+    /// already took, and records it like a synchronous run (history and audit event under the job's id). Throws
+    /// <see cref="ExecutorBusyException"/> when no sandbox slot is free, before anything ran.
+    /// </summary>
+    public async Task<RunResult> RunQueuedAsync(ExecutionJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var asked = job.Request ?? throw new ArgumentException("The job holds no request; it has already run.", nameof(job));
+        var request = new RunRequest(
+            asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, asked.Limits,
+            job.TenantId.ToString());
+        var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var origin = new AuditOrigin(job.TenantId, asked.KeyId, asked.KeyPrefix, asked.RequestId);
+        await RecordAsync(job.Id, job.TenantId, job.ModuleId, asked.ModuleSha256, asked.Limits, result, origin)
+            .ConfigureAwait(false);
+        return result;
+    }
+
+    // History first, then the audit event; neither failing takes the result from the caller.
+    private async Task RecordAsync(
+        Guid executionId, Guid userId, Guid? moduleId, string sha256, RunLimits limits, RunResult result,
+        AuditOrigin? origin)
+    {
         try
         {
             await executions.AddAsync(
                 new ExecutionRecord(
-                    executionId, caller.UserId, moduleId, sha256, result.Outcome, result.ExitCode,
+                    executionId, userId, moduleId, sha256, result.Outcome, result.ExitCode,
                     result.DurationMs, result.FuelConsumed, time.GetUtcNow()),
                 CancellationToken.None).ConfigureAwait(false);
         }
@@ -89,11 +116,17 @@ public sealed class ExecutionCoordinator(
         }
 
         Log.ExecutionFinished(logger, executionId, moduleId, result.Outcome, result.ExitCode, result.DurationMs);
-        await audit.RecordAsync(
-            AuditEventTypes.ExecutionCompleted,
-            details: ExecutionDetails(moduleId, sha256, limits, result),
-            subject: "execution:" + executionId);
-        return ExecutionResponse.From(result, executionId);
+        var details = ExecutionDetails(moduleId, sha256, limits, result);
+        var subject = "execution:" + executionId;
+        if (origin is null)
+        {
+            await audit.RecordAsync(AuditEventTypes.ExecutionCompleted, details: details, subject: subject)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            await audit.RecordForAsync(origin, AuditEventTypes.ExecutionCompleted, details, subject).ConfigureAwait(false);
+        }
     }
 
     // What an auditor needs to account for a run, and nothing the guest read or wrote.

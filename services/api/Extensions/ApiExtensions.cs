@@ -126,6 +126,19 @@ public static class ApiExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds what asynchronous executions need beside the host's <see cref="IExecutionJobStore"/> and
+    /// <see cref="IExecutionQueue"/>: the runner the queue's consumers call and the job that removes old results. A
+    /// host without those ports leaves this out, and the routes answer 501.
+    /// </summary>
+    public static IServiceCollection AddAsyncExecutions(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<ExecutionJobRunner>();
+        services.AddHostedService<ExecutionJobRetention>();
+        return services;
+    }
+
     /// <summary>The middleware the api needs, in order: errors as problems, then authentication.</summary>
     public static WebApplication UseWasmWizardApi(this WebApplication app)
     {
@@ -153,6 +166,7 @@ public static class ApiExtensions
         app.MapKeysApi();
         app.MapModulesApi();
         app.MapExecutionsApi();
+        app.MapAsyncExecutionsApi();
         app.MapAuditApi();
         return app;
     }

@@ -32,6 +32,11 @@ public static class DaprApiExtensions
         services.AddDaprExecutorClient();
         services.AddSingleton<IAuditReader, DaprAuditReader>();
 
+        // TODO: asynchronous executions (issue 6) need a Dapr IExecutionJobStore (jobs in the state store, keyed by
+        // tenant and idempotency key, with a tenant index for the listing) and an IExecutionQueue that publishes to
+        // execution-requests, the executor consuming it and publishing execution-results for the api to complete the
+        // job. Until then nothing is registered here and the routes answer 501 not_implemented.
+
         services.AddOptions<ActorRateLimiterOptions>()
             .Bind(builder.Configuration.GetSection(ActorRateLimiterOptions.SectionName))
             .ValidateOnStart();

@@ -68,4 +68,13 @@ public static class ErrorCodes
 
     /// <summary>The method is not allowed on this path.</summary>
     public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>An <c>Idempotency-Key</c> was used before for a different module or request body.</summary>
+    public const string IdempotencyConflict = "idempotency_conflict";
+
+    /// <summary>A request header is malformed.</summary>
+    public const string InvalidHeader = "invalid_header";
+
+    /// <summary>This host does not offer the feature (yet).</summary>
+    public const string NotImplemented = "not_implemented";
 }

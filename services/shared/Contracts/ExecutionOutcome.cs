@@ -20,4 +20,10 @@ public static class ExecutionOutcome
 
     /// <summary>The module could not be started at all.</summary>
     public const string Rejected = "rejected";
+
+    /// <summary>
+    /// An asynchronous execution was running when its process stopped. It is not run again (it may have had effects),
+    /// so it ends here, without output. Never an outcome of a synchronous run.
+    /// </summary>
+    public const string Interrupted = "interrupted";
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WasmWizard.Api;
+using WasmWizard.Api.Extensions;
 using WasmWizard.Audit;
 using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Contracts.Events;
@@ -7,6 +8,7 @@ using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Ports;
 using WasmWizard.Shared.RateLimiting;
 using WasmWizard.Standalone.Events;
+using WasmWizard.Standalone.Execution;
 using WasmWizard.Standalone.RateLimiting;
 using WasmWizard.Standalone.Storage;
 
@@ -49,6 +51,18 @@ public static class EmbeddedExtensions
         services.AddSingleton<IModuleBytesSource>(sp => sp.GetRequiredService<SqliteModuleStore>());
         services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
         services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
+
+        // Asynchronous executions: the job table is also the durable queue its in-process workers take from.
+        services.AddOptions<ExecutionQueueOptions>()
+            .Bind(configuration.GetSection(ExecutionQueueOptions.SectionName))
+            .Validate(o => o.Workers is null or >= 0, "ExecutionQueue:Workers must be zero or more.")
+            .ValidateOnStart();
+        services.AddSingleton<SqliteExecutionJobStore>();
+        services.AddSingleton<IExecutionJobStore>(sp => sp.GetRequiredService<SqliteExecutionJobStore>());
+        services.AddSingleton<EmbeddedExecutionQueue>();
+        services.AddSingleton<IExecutionQueue>(sp => sp.GetRequiredService<EmbeddedExecutionQueue>());
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedExecutionQueue>());
+        services.AddAsyncExecutions();
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("database", tags: [ServiceDefaults.ReadyTag]);
 
         services.AddSingleton<IRequestRateLimiter, InProcessRequestRateLimiter>();

@@ -10,7 +10,35 @@ namespace WasmWizard.Standalone.Storage;
 /// </summary>
 public sealed class SqliteDatabase
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
+
+    // Version 4: asynchronous executions, which are also the embedded host's durable run queue. The request (with
+    // its stdin) is kept only while the job waits or runs; the result only until the retention time has passed.
+    // seq gives the queue its order; ids (UUIDv7) give the listing its newest-first keyset order.
+    private const string SchemaV4 = """
+        CREATE TABLE IF NOT EXISTS execution_jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            tenant_id TEXT NOT NULL,
+            module_id TEXT NOT NULL,
+            idempotency_key TEXT NULL,
+            request_hash TEXT NOT NULL,
+            request TEXT NULL,
+            status TEXT NOT NULL,
+            outcome TEXT NULL,
+            exit_code INTEGER NULL,
+            duration_ms REAL NULL,
+            result TEXT NULL,
+            created_at TEXT NOT NULL,
+            started_at TEXT NULL,
+            completed_at TEXT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS execution_jobs_idempotency
+            ON execution_jobs(tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS execution_jobs_by_tenant ON execution_jobs(tenant_id, id);
+        CREATE INDEX IF NOT EXISTS execution_jobs_by_status ON execution_jobs(status, seq);
+        CREATE INDEX IF NOT EXISTS execution_jobs_by_completion ON execution_jobs(completed_at)
+            WHERE completed_at IS NOT NULL;
+        """;
 
     // Version 3: audit events, kept here until the audit service stores them.
     private const string SchemaV3 = """
@@ -163,6 +191,12 @@ public sealed class SqliteDatabase
         if (version < 3)
         {
             command.CommandText = SchemaV3;
+            command.ExecuteNonQuery();
+        }
+
+        if (version < 4)
+        {
+            command.CommandText = SchemaV4;
             command.ExecuteNonQuery();
         }
 

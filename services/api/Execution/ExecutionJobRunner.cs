@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Ports;
+
+namespace WasmWizard.Api.Execution;
+
+/// <summary>
+/// Runs asynchronous executions through the same path as synchronous ones (tier limits, the tenant's cap on runs in
+/// flight, history, audit). Whatever delivers the jobs (the embedded queue's workers, later a subscription to
+/// <c>execution-requests</c>) reserves a slot, claims the job, then runs it here.
+/// </summary>
+public sealed class ExecutionJobRunner(
+    IExecutionJobStore jobs,
+    ExecutionCoordinator coordinator,
+    TierPolicy policy,
+    TenantConcurrency concurrency,
+    TimeProvider time,
+    ILogger<ExecutionJobRunner> logger)
+{
+    /// <summary>
+    /// Takes one of the job's tenant's run slots (shared with its synchronous runs), or returns null when the tenant
+    /// is at its tier's cap: the job then waits in the queue instead of failing.
+    /// </summary>
+    public IDisposable? TryReserve(ExecutionJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var tier = job.Request?.Tier ?? Tiers.Free;
+        return concurrency.TryEnter(job.TenantId, policy.Limits(tier).MaxConcurrentExecutions);
+    }
+
+    /// <summary>Marks a queued job running; false when it was not queued any more (claimed elsewhere, or gone).</summary>
+    public Task<bool> TryClaimAsync(ExecutionJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a claimed job to completion and stores its result. Returns null when it is done, or, when the executor had
+    /// no free slot, the job (back in the queue) and the error that says how long to wait before trying again.
+    /// </summary>
+    /// <remarks>
+    /// The run itself is not cancelled: once handed to the executor it ends by its own deadline, so that what a
+    /// stopping host leaves running is the exception, and the exception is marked interrupted, not run again.
+    /// </remarks>
+    public async Task<ExecutorBusyException?> RunClaimedAsync(ExecutionJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        RunResult result;
+        try
+        {
+            result = await coordinator.RunQueuedAsync(job, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ExecutorBusyException busy)
+        {
+            // Refused before anything ran, so it may safely run later.
+            await jobs.ReleaseAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+            return busy;
+        }
+        catch (Exception e) when (e is ModuleBytesMissingException or ModuleRejectedException or RunRequestRejectedException)
+        {
+            // The module was deleted after the submit, or the executor refused the run: as the synchronous path, no run.
+            result = Rejected(e is ModuleBytesMissingException
+                ? "The module was deleted before the execution could run."
+                : e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.QueuedExecutionFailed(logger, e, job.Id);
+            result = Rejected("The execution could not be run because of an internal error.");
+        }
+
+        await jobs.CompleteAsync(job.Id, result, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        return null;
+    }
+
+    private static RunResult Rejected(string message) =>
+        new(ExecutionOutcome.Rejected, null, null, message, [], false, [], false, 0, null);
+}
