@@ -330,31 +330,10 @@ public sealed class PostgresAuditEventStore(NpgsqlDataSource dataSource) : IAudi
 
     // The columns of EventColumns, in its order.
     private static AuditEvent ReadEvent(NpgsqlDataReader reader) =>
-        new(
-            reader.GetGuid(1),
-            reader.GetString(2),
-            reader.GetFieldValue<DateTimeOffset>(3),
-            OptionalGuid(reader, 4),
-            OptionalGuid(reader, 5),
-            OptionalString(reader, 6),
-            OptionalGuid(reader, 7),
-            OptionalGuid(reader, 8),
-            OptionalString(reader, 9),
-            OptionalString(reader, 10),
-            JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(11)) ?? [])
-        {
-            TenantId = OptionalGuid(reader, 12),
-            Actor = OptionalString(reader, 13),
-            Subject = OptionalString(reader, 14),
-            Source = OptionalString(reader, 15)!,
-            TraceId = OptionalString(reader, 16),
-        };
+        AuditRows.Read(reader, reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(3), i => OptionalGuid(reader, i));
 
     private static Guid? OptionalGuid(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetGuid(ordinal);
-
-    private static string? OptionalString(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private async Task<AuditCursor> ReadyAsync(CancellationToken cancellationToken)
     {

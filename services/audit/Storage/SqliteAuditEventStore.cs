@@ -336,31 +336,10 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
 
     // The columns of EventColumns, in its order.
     private static AuditEvent ReadEvent(SqliteDataReader reader) =>
-        new(
-            Guid.Parse(reader.GetString(1)),
-            reader.GetString(2),
-            AuditChain.FromMicroseconds(reader.GetInt64(3)),
-            OptionalGuid(reader, 4),
-            OptionalGuid(reader, 5),
-            OptionalString(reader, 6),
-            OptionalGuid(reader, 7),
-            OptionalGuid(reader, 8),
-            OptionalString(reader, 9),
-            OptionalString(reader, 10),
-            JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(11)) ?? [])
-        {
-            TenantId = OptionalGuid(reader, 12),
-            Actor = OptionalString(reader, 13),
-            Subject = OptionalString(reader, 14),
-            Source = OptionalString(reader, 15)!,
-            TraceId = OptionalString(reader, 16),
-        };
+        AuditRows.Read(reader, Guid.Parse(reader.GetString(1)), AuditChain.FromMicroseconds(reader.GetInt64(3)), i => OptionalGuid(reader, i));
 
     private static Guid? OptionalGuid(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Guid.Parse(reader.GetString(ordinal));
-
-    private static string? OptionalString(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private SqliteConnection Open()
     {
