@@ -100,6 +100,20 @@ public sealed class DistributedWiringTests(DistributedComposition composition) :
     }
 
     [Fact]
+    public async Task AsynchronousExecutions_NotYetDistributed_501NotImplemented()
+    {
+        using var user = await CreateUserAsync("pro");
+        var module = await UploadAsync(user, EchoModule);
+
+        var submitted = await user.PostAsJsonAsync($"/api/wasm/modules/{module}/executions", new { input = "x" }, Token);
+        var listed = await user.GetAsync("/api/executions", Token);
+
+        Assert.Equal(HttpStatusCode.NotImplemented, submitted.StatusCode);
+        Assert.Equal("not_implemented", (await BodyAsync(submitted)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotImplemented, listed.StatusCode);
+    }
+
+    [Fact]
     public async Task Readiness_ReportsEachServicesSidecar()
     {
         using var api = composition.Api.CreateClient();
