@@ -28,6 +28,7 @@ public sealed class DaprBackend : StorageBackend
         Identities = new DaprIdentityStore(Client, TimeProvider.System);
         Modules = new DaprModuleStore(Client, TimeProvider.System);
         Executions = new DaprExecutionStore(Client, TimeProvider.System);
+        Jobs = new DaprExecutionJobStore(Client, TimeProvider.System);
     }
 
     /// <summary>The network holding the state store.</summary>
@@ -56,6 +57,9 @@ public sealed class DaprBackend : StorageBackend
 
     /// <inheritdoc />
     public override IExecutionStore Executions { get; }
+
+    /// <inheritdoc />
+    public override IExecutionJobStore Jobs { get; }
 
     /// <summary>Starts both sidecars, accepting bodies up to <paramref name="sidecarBodyLimit"/>.</summary>
     public static async Task<DaprBackend> StartAsync(long sidecarBodyLimit = MessageLimit)

@@ -17,6 +17,7 @@ public sealed class SqliteBackend : StorageBackend
         Identities = new SqliteIdentityStore(database);
         Modules = new SqliteModuleStore(database);
         Executions = new SqliteExecutionStore(database);
+        Jobs = new SqliteExecutionJobStore(database);
     }
 
     /// <inheritdoc />
@@ -27,6 +28,9 @@ public sealed class SqliteBackend : StorageBackend
 
     /// <inheritdoc />
     public override IExecutionStore Executions { get; }
+
+    /// <inheritdoc />
+    public override IExecutionJobStore Jobs { get; }
 
     /// <summary>Creates the database in a new temporary folder.</summary>
     public static Task<StorageBackend> StartAsync() =>

@@ -14,6 +14,9 @@ public abstract class StorageBackend : IAsyncDisposable
     /// <summary>Runs.</summary>
     public abstract IExecutionStore Executions { get; }
 
+    /// <summary>Asynchronous executions.</summary>
+    public abstract IExecutionJobStore Jobs { get; }
+
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Dapr.Tests.Infrastructure;
@@ -9,6 +11,8 @@ public static class TestData
 {
     /// <summary>When every test's story starts.</summary>
     public static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private static long _sequence;
 
@@ -47,6 +51,28 @@ public static class TestData
     /// <summary>A finished run.</summary>
     public static ExecutionRecord Execution(Guid userId, ModuleRecord module) => new(
         NextId(), userId, module.Id, module.Sha256, "exited", 0, 12.5, 6_157, T0);
+
+    /// <summary>A queued asynchronous execution of <paramref name="moduleId"/>, as the api submits one.</summary>
+    public static ExecutionJob Job(Guid tenantId, Guid moduleId, string? idempotencyKey = null) => new(
+        NextId(), tenantId, moduleId, idempotencyKey, "request-hash",
+        new ExecutionJobRequest(
+            Sha256(Bytes(1)), "guest", [1, 2, 3], ["--flag", "value"], [new("NAME", "value")],
+            new RunLimits(5_000, 64 * 1024 * 1024, 1_000_000), "free", NextId(), "ww_abcdefgh", "request-1"),
+        ExecutionJobStatus.Queued, T0);
+
+    /// <summary>A result with output, as the executor answers.</summary>
+    public static RunResult Result(string outcome = "exited", int? exitCode = 0) => new(
+        outcome, exitCode, null, null, [104, 105], false, [], false, 12.5, 42);
+
+    /// <summary>
+    /// Asserts two jobs are equal by their stored form, since the request's and result's byte arrays and lists
+    /// compare by instance in record equality.
+    /// </summary>
+    public static void AssertSameJob(ExecutionJob expected, ExecutionJob? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(JsonSerializer.Serialize(expected, Json), JsonSerializer.Serialize(actual, Json));
+    }
 
     /// <summary>Lower-case hex SHA-256, as the api computes it.</summary>
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -126,6 +126,48 @@ public sealed class ConcurrencyTests : DaprStoreFixture
     }
 
     /// <summary>Waits until <paramref name="gate"/> holds the operation's commit; fails if it ends first.</summary>
+    [Fact]
+    public async Task TryMarkRunning_AnotherWorkerClaimsBetweenItsReadAndCommit_Loses()
+    {
+        var job = Job(Guid.CreateVersion7(), Guid.CreateVersion7());
+        await Dapr.Jobs.CreateAsync(job, Token);
+        var gate = new TransactionGate();
+        using var gated = Dapr.ClientThrough(gate);
+
+        // The first worker has read the job queued and is about to commit; the second claims it meanwhile.
+        var first = new DaprExecutionJobStore(gated, TimeProvider.System).TryMarkRunningAsync(job.Id, T0, Token);
+        await HeldAsync(gate, first);
+        var second = await Dapr.Jobs.TryMarkRunningAsync(job.Id, T0.AddSeconds(1), Token);
+        gate.Release();
+
+        Assert.True(second);
+        Assert.False(await first);
+        Assert.Equal(T0.AddSeconds(1), (await Dapr.Jobs.GetAsync(job.TenantId, job.Id, Token))!.StartedAt);
+    }
+
+    [Fact]
+    public async Task Create_SameKeySubmittedBetweenItsReadAndCommit_ReturnsTheOtherJob()
+    {
+        var tenant = Guid.CreateVersion7();
+        var held = Job(tenant, Guid.CreateVersion7(), "retried-submit");
+        var winner = Job(tenant, Guid.CreateVersion7(), "retried-submit");
+        var gate = new TransactionGate();
+        using var gated = Dapr.ClientThrough(gate);
+
+        // The held submit has found the key unused; the other one stores its job under the key meanwhile.
+        var creating = new DaprExecutionJobStore(gated, TimeProvider.System).CreateAsync(held, Token);
+        await HeldAsync(gate, creating);
+        Assert.True((await Dapr.Jobs.CreateAsync(winner, Token)).Created);
+        gate.Release();
+        var (job, created) = await creating;
+
+        Assert.False(created);
+        Assert.Equal(winner.Id, job.Id);
+        Assert.Null(await Dapr.Jobs.GetAsync(tenant, held.Id, Token));
+        var listed = await Dapr.Jobs.ListAsync(new(tenant, null, null, 10, null), Token);
+        Assert.Equal([winner.Id], listed.Jobs.Select(j => j.Id));
+    }
+
     private static async Task HeldAsync(TransactionGate gate, Task operation)
     {
         await Task.WhenAny(gate.Reached, operation).WaitAsync(Token);

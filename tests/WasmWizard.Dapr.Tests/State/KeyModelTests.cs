@@ -41,6 +41,46 @@ public sealed class KeyModelTests : DaprStoreFixture
     }
 
     [Fact]
+    public async Task Store_CompletedJobWithKey_WritesExactlyTheDocumentedKeysAndRetentionLeavesOnlyIndexes()
+    {
+        var job = Job(Guid.CreateVersion7(), Guid.CreateVersion7(), "Key || with pipes");
+        await Dapr.Jobs.CreateAsync(job, Token);
+        await Dapr.Jobs.TryMarkRunningAsync(job.Id, T0, Token);
+        await Dapr.Jobs.CompleteAsync(job.Id, Result(), T0.AddSeconds(1), Token);
+
+        string[] expected =
+        [
+            $"job:{job.Id}",
+            $"jobs:{job.TenantId}",
+            $"job-key:{job.TenantId}:{Hex(Encoding.UTF8.GetBytes("Key || with pipes"))}",
+            "jobs-completed",
+        ];
+        Assert.Equal(
+            expected.Select(k => $"{DaprNames.StateStore}||{k}").Order(StringComparer.Ordinal),
+            Dapr.State.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            $$"""{"entries":[{"id":"{{job.Id}}","createdAt":"2026-03-01T12:00:00+00:00",""" +
+            $$"""
+            "moduleId":"{{job.ModuleId}}","outcome":"exited"}]}
+            """,
+            Dapr.Stored($"jobs:{job.TenantId}")!.ValueAsString());
+        Assert.Equal(
+            $$"""{"entries":[{"id":"{{job.Id}}","tenantId":"{{job.TenantId}}",""" +
+            """
+            "completedAt":"2026-03-01T12:00:01+00:00"}]}
+            """,
+            Dapr.Stored("jobs-completed")!.ValueAsString());
+        Assert.DoesNotContain("guest", Dapr.Stored($"job:{job.Id}")!.ValueAsString(), StringComparison.Ordinal);
+
+        Assert.Equal(1, await Dapr.Jobs.RemoveCompletedBeforeAsync(T0.AddMinutes(1), 10, Token));
+
+        Assert.Equal(
+            new[] { "jobs-completed", $"jobs:{job.TenantId}" }
+                .Select(k => $"{DaprNames.StateStore}||{k}").Order(StringComparer.Ordinal),
+            Dapr.State.Entries.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Store_ModuleIndexes_HoldOnlyTheDocumentedEntries()
     {
         var owner = Guid.CreateVersion7();

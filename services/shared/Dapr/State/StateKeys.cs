@@ -15,6 +15,9 @@ internal static class StateKeys
     /// <summary>Every public module id, newest first.</summary>
     public const string PublicModules = "public-modules";
 
+    /// <summary>Every completed job still kept, oldest completion first, for retention.</summary>
+    public const string CompletedJobs = "jobs-completed";
+
     public static string User(Guid id) => "user:" + Id(id);
 
     /// <summary>
@@ -39,6 +42,16 @@ internal static class StateKeys
         : throw new ArgumentException("A module's content hash is its lower-case hex SHA-256.", nameof(sha256));
 
     public static string Execution(Guid id) => "execution:" + Id(id);
+
+    public static string ExecutionJob(Guid id) => "job:" + Id(id);
+
+    public static string TenantJobs(Guid tenantId) => "jobs:" + Id(tenantId);
+
+    /// <summary>
+    /// Hashed, as an address is: an idempotency key is the client's free text, and may contain <c>||</c>.
+    /// </summary>
+    public static string ExecutionJobKey(Guid tenantId, string idempotencyKey) =>
+        "job-key:" + Id(tenantId) + ":" + Sha256(idempotencyKey);
 
     public static bool IsSha256(string? value) =>
         value is { Length: 64 } && value.All(char.IsAsciiHexDigitLower);
