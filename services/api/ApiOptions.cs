@@ -57,20 +57,24 @@ public sealed class ApiOptions
         {
             MaxTimeoutMs = 5_000, MaxMemoryLimitMb = 128, RequestsPerMinute = 10, RequestsPerHour = 100, Burst = 5,
             MaxConcurrentExecutions = 1, MaxConcurrentUploads = 1, MaxModules = 10, MaxStoredMb = 50,
+            MaxPendingExecutions = 10,
         },
         ["basic"] = new()
         {
             MaxTimeoutMs = 10_000, MaxMemoryLimitMb = 256, RequestsPerMinute = 100, RequestsPerHour = 1_000, Burst = 20,
             MaxConcurrentExecutions = 4, MaxConcurrentUploads = 2, MaxModules = 100, MaxStoredMb = 500,
+            MaxPendingExecutions = 100,
         },
         ["pro"] = new()
         {
             MaxTimeoutMs = 30_000, MaxMemoryLimitMb = 512, RequestsPerMinute = 1_000, RequestsPerHour = 10_000,
             Burst = 100, MaxConcurrentExecutions = 16, MaxConcurrentUploads = 4, MaxModules = 1_000, MaxStoredMb = 5_000,
+            MaxPendingExecutions = 1_000,
         },
         ["enterprise"] = new()
         {
             MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64, MaxConcurrentUploads = 8,
+            MaxPendingExecutions = null,
         },
     };
 

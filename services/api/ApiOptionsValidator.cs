@@ -73,9 +73,10 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
 
             Positive(limits.MaxConcurrentExecutions, $"Tiers:{tier}:{nameof(limits.MaxConcurrentExecutions)}");
             Positive(limits.MaxConcurrentUploads, $"Tiers:{tier}:{nameof(limits.MaxConcurrentUploads)}");
-            if (limits.MaxModules <= 0 || limits.MaxStoredMb <= 0)
+            if (limits.MaxModules <= 0 || limits.MaxStoredMb <= 0 || limits.MaxPendingExecutions <= 0)
             {
-                failures.Add($"{section}:Tiers:{tier}: MaxModules and MaxStoredMb must be positive or absent.");
+                failures.Add(
+                    $"{section}:Tiers:{tier}: MaxModules, MaxStoredMb and MaxPendingExecutions must be positive or absent.");
             }
             int?[] rates = [limits.RequestsPerMinute, limits.RequestsPerHour, limits.Burst];
             if (rates.Any(r => r is not null) && (rates.Any(r => r is null) || rates.Any(r => r <= 0)))

@@ -27,6 +27,9 @@ public sealed class TierLimits
     /// <summary>Uploads one tenant may have in flight at once; each holds a module in memory while it compiles.</summary>
     public int MaxConcurrentUploads { get; set; } = 1;
 
+    /// <summary>Asynchronous executions a tenant may have queued or running at once; null for no limit.</summary>
+    public int? MaxPendingExecutions { get; set; } = 10;
+
     /// <summary>Most modules one tenant may keep stored; null means no cap.</summary>
     public int? MaxModules { get; set; }
 

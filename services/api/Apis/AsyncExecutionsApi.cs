@@ -75,6 +75,17 @@ public static class AsyncExecutionsApi
         }
 
         var limits = policy.Resolve(caller.Tier, run);
+        // A tenant's backlog is bounded, so one tenant cannot fill the queue. A retried submit of a tenant at its limit
+        // is refused too; it is retryable (429), and the first execution is found once the backlog shrinks.
+        var pendingCap = policy.Limits(caller.Tier).MaxPendingExecutions;
+        if (pendingCap is { } cap && await store.CountPendingAsync(caller.UserId, cancellationToken) >= cap)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return ApiProblems.Create(
+                StatusCodes.Status429TooManyRequests, ErrorCodes.ConcurrencyLimited,
+                $"The {caller.Tier} tier keeps at most {cap} execution(s) queued or running; retry once some finish.");
+        }
+
         var job = new ExecutionJob(
             Guid.CreateVersion7(),
             caller.UserId,

@@ -18,6 +18,9 @@ public interface IExecutionJobStore
     /// <summary>The tenant's job <paramref name="id"/>, or null when the tenant has no such job.</summary>
     Task<ExecutionJob?> GetAsync(Guid tenantId, Guid id, CancellationToken cancellationToken);
 
+    /// <summary>How many of the tenant's jobs have not completed yet (queued or running).</summary>
+    Task<int> CountPendingAsync(Guid tenantId, CancellationToken cancellationToken);
+
     /// <summary>One page of the tenant's jobs, newest first.</summary>
     /// <exception cref="ArgumentException">The cursor was not one this store handed out.</exception>
     Task<ExecutionJobPage> ListAsync(ExecutionJobQuery query, CancellationToken cancellationToken);

@@ -64,6 +64,16 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
     }
 
     /// <inheritdoc />
+    public async Task<int> CountPendingAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM execution_jobs WHERE tenant_id = $tenant AND status <> 'completed'";
+        count.Parameters.AddWithValue("$tenant", tenantId.ToString());
+        return Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
     public async Task<ExecutionJobPage> ListAsync(ExecutionJobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -299,6 +299,33 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
     }
 
     [Fact]
+    public async Task Backlog_PastTheTiersPendingLimit_429WithRetryAfter_OtherTenantsStillQueue()
+    {
+        // No workers: every submit stays queued, so the backlog only grows.
+        using var app = new WasmWizardApp(new Dictionary<string, string?>
+        {
+            ["ExecutionQueue:Workers"] = "0",
+            ["Api:Tiers:basic:MaxPendingExecutions"] = "2",
+        });
+        using var user = await app.CreateUserAsync("basic");
+        using var other = await app.CreateUserAsync("basic");
+        var moduleId = Id(await ApiCalls.UploadAsync(user.Client, Echo, "echo.wasm"));
+        var othersModule = Id(await ApiCalls.UploadAsync(other.Client, Echo, "echo.wasm"));
+
+        var first = await SubmitAsync(user.Client, moduleId, new { input = "1" });
+        var second = await SubmitAsync(user.Client, moduleId, new { input = "2" });
+        var third = await SubmitAsync(user.Client, moduleId, new { input = "3" });
+        var others = await SubmitAsync(other.Client, othersModule, new { input = "x" });
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        await ApiCalls.AssertProblemAsync(third, HttpStatusCode.TooManyRequests, "concurrency_limited");
+        Assert.NotNull(third.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.Accepted, others.StatusCode);
+        Assert.Equal(2, (await ListAsync(user.Client, "")).GetProperty("executions").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Retention_ResultsOlderThanConfigured_RemovedWithTheirKeys()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);

@@ -306,6 +306,21 @@ public abstract class ExecutionJobStoreContract(Func<Task<StorageBackend>> start
         Assert.Empty((await Jobs.ListAsync(new(tenant, null, null, 10, null), Token)).Jobs);
     }
 
+    [Fact]
+    public async Task CountPending_QueuedAndRunningOnly_OfThatTenant()
+    {
+        var tenant = NextId();
+        var running = Job(tenant, ModuleA);
+        await Jobs.CreateAsync(Job(tenant, ModuleA), Token);
+        await Jobs.CreateAsync(running, Token);
+        await Jobs.TryMarkRunningAsync(running.Id, T0.AddSeconds(1), Token);
+        await CompletedAsync(Job(tenant, ModuleB), Result());
+        await Jobs.CreateAsync(Job(NextId(), ModuleA), Token);
+
+        Assert.Equal(2, await Jobs.CountPendingAsync(tenant, Token));
+        Assert.Equal(0, await Jobs.CountPendingAsync(NextId(), Token));
+    }
+
     /// <summary>Submits, claims (at T0+1s) and completes (at T0+2s) <paramref name="job"/>.</summary>
     private async Task<ExecutionJob> CompletedAsync(ExecutionJob job, Shared.Contracts.RunResult result)
     {

@@ -84,6 +84,15 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
     }
 
     /// <inheritdoc />
+    public async Task<int> CountPendingAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        // The index knows an outcome only once a job completed.
+        var index = (await _state.ReadAsync<JobIndex>(StateKeys.TenantJobs(tenantId), cancellationToken)).Value
+            ?? JobIndex.Empty;
+        return index.Entries.Count(e => e.Outcome is null);
+    }
+
+    /// <inheritdoc />
     public async Task<ExecutionJobPage> ListAsync(ExecutionJobQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
