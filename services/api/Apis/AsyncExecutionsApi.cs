@@ -75,17 +75,6 @@ public static class AsyncExecutionsApi
         }
 
         var limits = policy.Resolve(caller.Tier, run);
-        // A tenant's backlog is bounded, so one tenant cannot fill the queue. A retried submit of a tenant at its limit
-        // is refused too; it is retryable (429), and the first execution is found once the backlog shrinks.
-        var pendingCap = policy.Limits(caller.Tier).MaxPendingExecutions;
-        if (pendingCap is { } cap && await store.CountPendingAsync(caller.UserId, cancellationToken) >= cap)
-        {
-            request.HttpContext.Response.Headers.RetryAfter = "5";
-            return ApiProblems.Create(
-                StatusCodes.Status429TooManyRequests, ErrorCodes.ConcurrencyLimited,
-                $"The {caller.Tier} tier keeps at most {cap} execution(s) queued or running; retry once some finish.");
-        }
-
         var job = new ExecutionJob(
             Guid.CreateVersion7(),
             caller.UserId,
@@ -97,7 +86,20 @@ public static class AsyncExecutionsApi
                 caller.KeyPrefix, ResponseHeadersMiddleware.RequestId(request.HttpContext)),
             ExecutionJobStatus.Queued,
             time.GetUtcNow());
-        var (stored, created) = await store.CreateAsync(job, cancellationToken);
+        // A tenant's backlog is bounded, so one tenant cannot fill the queue; the store checks it in the same step as
+        // the write. A retried submit still finds its first execution, full backlog or not.
+        var pendingCap = policy.Limits(caller.Tier).MaxPendingExecutions;
+        var (found, created) = pendingCap is { } cap
+            ? await store.CreateWithinAsync(job, cap, cancellationToken)
+            : await store.CreateAsync(job, cancellationToken);
+        if (found is not { } stored)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return ApiProblems.Create(
+                StatusCodes.Status429TooManyRequests, ErrorCodes.ConcurrencyLimited,
+                $"The {caller.Tier} tier keeps at most {pendingCap} execution(s) queued or running; retry once some finish.");
+        }
+
         if (!created && stored.RequestHash != job.RequestHash)
         {
             return ApiProblems.Create(
@@ -222,7 +224,9 @@ public static class AsyncExecutionsApi
 
             writer.WriteEndArray();
             writer.WriteStartArray("env");
-            foreach (var (name, value) in run.Env)
+
+            // A JSON object's members have no order: a client that rebuilds its body from a map sends the same request.
+            foreach (var (name, value) in run.Env.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
                 writer.WriteStartArray();
                 writer.WriteStringValue(name);

@@ -15,6 +15,15 @@ public interface IExecutionJobStore
     /// </summary>
     Task<(ExecutionJob Job, bool Created)> CreateAsync(ExecutionJob job, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="CreateAsync"/>, but stores the job only while the tenant has fewer than
+    /// <paramref name="maxPending"/> jobs queued or running, checked in the same atomic step as the write (concurrent
+    /// submits cannot all slip under the limit). Returns the first job of a reused idempotency key whatever the
+    /// backlog, and a null job when the backlog is full.
+    /// </summary>
+    Task<(ExecutionJob? Job, bool Created)> CreateWithinAsync(
+        ExecutionJob job, int maxPending, CancellationToken cancellationToken);
+
     /// <summary>The tenant's job <paramref name="id"/>, or null when the tenant has no such job.</summary>
     Task<ExecutionJob?> GetAsync(Guid tenantId, Guid id, CancellationToken cancellationToken);
 

@@ -23,34 +23,47 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <inheritdoc />
-    public async Task<(ExecutionJob Job, bool Created)> CreateAsync(ExecutionJob job, CancellationToken cancellationToken)
+    public async Task<(ExecutionJob Job, bool Created)> CreateAsync(ExecutionJob job, CancellationToken cancellationToken) =>
+        await CreateWithinAsync(job, int.MaxValue, cancellationToken) is ({ } stored, var created)
+            ? (stored, created)
+            : throw new InvalidOperationException($"Execution job {job.Id} was neither stored nor found under its key.");
+
+    /// <inheritdoc />
+    public async Task<(ExecutionJob? Job, bool Created)> CreateWithinAsync(
+        ExecutionJob job, int maxPending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var insert = connection.CreateCommand();
 
-        // One statement, so two submits racing with the same key cannot both insert: the unique index decides.
+        // One statement, so neither two submits racing with the same key nor a burst of submits racing for the last
+        // places in the backlog can both insert: SQLite runs it under its write lock, and the unique index decides
+        // on keys.
         insert.CommandText = """
             INSERT INTO execution_jobs (id, tenant_id, module_id, idempotency_key, request_hash, request, status, created_at)
-            VALUES ($id, $tenant, $module, $key, $hash, $request, $status, $at)
+            SELECT $id, $tenant, $module, $key, $hash, $request, $status, $at
+            WHERE (SELECT count(*) FROM execution_jobs WHERE tenant_id = $tenant AND status <> 'completed') < $max
             ON CONFLICT DO NOTHING
             """;
         insert.With("$id", job.Id.ToString()).With("$tenant", job.TenantId.ToString())
             .With("$module", job.ModuleId.ToString()).With("$key", job.IdempotencyKey).With("$hash", job.RequestHash)
             .With("$request", job.Request is null ? null : JsonSerializer.Serialize(job.Request, Json))
-            .With("$status", job.Status).With("$at", SqliteValues.Text(job.CreatedAt));
+            .With("$status", job.Status).With("$at", SqliteValues.Text(job.CreatedAt)).With("$max", maxPending);
         if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
             return (job, true);
+        }
+
+        if (job.IdempotencyKey is null)
+        {
+            return (null, false);
         }
 
         await using var query = connection.CreateCommand();
         query.CommandText = $"SELECT {Columns} FROM execution_jobs WHERE tenant_id = $tenant AND idempotency_key = $key";
         query.With("$tenant", job.TenantId.ToString()).With("$key", job.IdempotencyKey);
         var existing = await ReadJobsAsync(query, cancellationToken);
-        return existing.Count == 1
-            ? (existing[0], false)
-            : throw new InvalidOperationException($"Execution job {job.Id} was neither stored nor found under its key.");
+        return existing.Count == 1 ? (existing[0], false) : (null, false);
     }
 
     /// <inheritdoc />

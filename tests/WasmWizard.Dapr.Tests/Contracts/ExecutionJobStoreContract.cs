@@ -307,6 +307,23 @@ public abstract class ExecutionJobStoreContract(Func<Task<StorageBackend>> start
     }
 
     [Fact]
+    public async Task CreateWithin_BurstAtOnce_StoresExactlyTheLimit_AReusedKeyStillFindsItsJob()
+    {
+        var tenant = NextId();
+        var keyed = Job(tenant, ModuleA, "kept");
+        Assert.True((await Jobs.CreateWithinAsync(keyed, 3, Token)).Created);
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 7).Select(_ => Jobs.CreateWithinAsync(Job(tenant, ModuleA), 3, Token)));
+        var again = await Jobs.CreateWithinAsync(Job(tenant, ModuleA, "kept"), 3, Token);
+
+        Assert.Equal(2, burst.Count(r => r.Created));
+        Assert.All(burst.Where(r => !r.Created), r => Assert.Null(r.Job));
+        Assert.Equal(3, await Jobs.CountPendingAsync(tenant, Token));
+        Assert.Equal(keyed.Id, again.Job?.Id);
+        Assert.False(again.Created);
+    }
+
+    [Fact]
     public async Task CountPending_QueuedAndRunningOnly_OfThatTenant()
     {
         var tenant = NextId();

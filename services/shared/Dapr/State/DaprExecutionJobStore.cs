@@ -29,7 +29,14 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
 
     /// <inheritdoc />
     public async Task<(ExecutionJob Job, bool Created)> CreateAsync(
-        ExecutionJob job, CancellationToken cancellationToken)
+        ExecutionJob job, CancellationToken cancellationToken) =>
+        await CreateWithinAsync(job, int.MaxValue, cancellationToken) is ({ } stored, var created)
+            ? (stored, created)
+            : throw new InvalidOperationException($"Execution job {job.Id} was neither stored nor found under its key.");
+
+    /// <inheritdoc />
+    public async Task<(ExecutionJob? Job, bool Created)> CreateWithinAsync(
+        ExecutionJob job, int maxPending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var stored = Stored(job);
@@ -49,7 +56,14 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
                 if (pointerKey is not null
                     && await FindByKeyAsync(job.TenantId, pointerKey, cancellationToken) is { } first)
                 {
-                    return Attempt<(ExecutionJob, bool)>.Done((first, false));
+                    return Attempt<(ExecutionJob?, bool)>.Done((first, false));
+                }
+
+                // Counted on the same read of the index the commit's ETag checks: a submit that commits in between
+                // makes this pass retry and count again.
+                if ((index.Value ?? JobIndex.Empty).Entries.Count(e => e.Outcome is null) >= maxPending)
+                {
+                    return Attempt<(ExecutionJob?, bool)>.Done((null, false));
                 }
 
                 if (await _state.AnyExistsAsync([jobKey], cancellationToken))
@@ -70,8 +84,8 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
                 }
 
                 return await _state.TryCommitAsync(operations, cancellationToken)
-                    ? Attempt<(ExecutionJob, bool)>.Done((stored, true))
-                    : Attempt<(ExecutionJob, bool)>.Retry;
+                    ? Attempt<(ExecutionJob?, bool)>.Done((stored, true))
+                    : Attempt<(ExecutionJob?, bool)>.Retry;
             },
             cancellationToken);
     }
