@@ -82,16 +82,17 @@ public sealed class ExecutionCoordinator(
     /// already took, and records it like a synchronous run (history and audit event under the job's id). Throws
     /// <see cref="ExecutorBusyException"/> when no sandbox slot is free, before anything ran.
     /// </summary>
-    public async Task<RunResult> RunQueuedAsync(ExecutionJob job, CancellationToken cancellationToken)
+    public async Task<RunResult> RunQueuedAsync(ExecutionJob job, string tier, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var asked = job.Request ?? throw new ArgumentException("The job holds no request; it has already run.", nameof(job));
+        var limits = policy.Clamp(tier, asked.Limits);
         var request = new RunRequest(
-            asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, asked.Limits,
+            asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, limits,
             job.TenantId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
         var origin = new AuditOrigin(job.TenantId, asked.KeyId, asked.KeyPrefix, asked.RequestId);
-        await RecordAsync(job.Id, job.TenantId, job.ModuleId, asked.ModuleSha256, asked.Limits, result, origin)
+        await RecordAsync(job.Id, job.TenantId, job.ModuleId, asked.ModuleSha256, limits, result, origin)
             .ConfigureAwait(false);
         return result;
     }

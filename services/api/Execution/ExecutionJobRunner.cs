@@ -11,6 +11,7 @@ namespace WasmWizard.Api.Execution;
 /// </summary>
 public sealed class ExecutionJobRunner(
     IExecutionJobStore jobs,
+    IIdentityStore identities,
     ExecutionCoordinator coordinator,
     TierPolicy policy,
     TenantConcurrency concurrency,
@@ -21,11 +22,21 @@ public sealed class ExecutionJobRunner(
     /// Takes one of the job's tenant's run slots (shared with its synchronous runs), or returns null when the tenant
     /// is at its tier's cap: the job then waits in the queue instead of failing.
     /// </summary>
-    public IDisposable? TryReserve(ExecutionJob job)
+    public IDisposable? TryReserve(ExecutionJob job, string tier)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var tier = job.Request?.Tier ?? Tiers.Free;
         return concurrency.TryEnter(job.TenantId, policy.Limits(tier).MaxConcurrentExecutions);
+    }
+
+    /// <summary>
+    /// The tier the job's tenant has now, which is what its run is held to (the tier it was submitted under when the
+    /// tenant is not found).
+    /// </summary>
+    public async Task<string> CurrentTierAsync(ExecutionJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var user = await identities.GetUserAsync(job.TenantId, cancellationToken).ConfigureAwait(false);
+        return user?.Tier ?? job.Request?.Tier ?? Tiers.Free;
     }
 
     /// <summary>Marks a queued job running; false when it was not queued any more (claimed elsewhere, or gone).</summary>
@@ -43,13 +54,13 @@ public sealed class ExecutionJobRunner(
     /// The run itself is not cancelled: once handed to the executor it ends by its own deadline, so that what a
     /// stopping host leaves running is the exception, and the exception is marked interrupted, not run again.
     /// </remarks>
-    public async Task<ExecutorBusyException?> RunClaimedAsync(ExecutionJob job)
+    public async Task<ExecutorBusyException?> RunClaimedAsync(ExecutionJob job, string tier)
     {
         ArgumentNullException.ThrowIfNull(job);
         RunResult result;
         try
         {
-            result = await coordinator.RunQueuedAsync(job, CancellationToken.None).ConfigureAwait(false);
+            result = await coordinator.RunQueuedAsync(job, tier, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ExecutorBusyException busy)
         {

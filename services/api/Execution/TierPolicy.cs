@@ -49,6 +49,21 @@ public sealed class TierPolicy(IOptionsMonitor<ApiOptions> options)
         return new RunLimits(timeout, memoryMb * 1024L * 1024L, fuel);
     }
 
+    /// <summary>
+    /// <paramref name="limits"/> cut down to what <paramref name="tier"/> allows now: a queued run resolved under a
+    /// higher tier runs at the tenant's current one, as every other request does after a tier change.
+    /// </summary>
+    public RunLimits Clamp(string tier, RunLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var caps = Limits(tier);
+        var fuel = caps.MaxFuel is { } maxFuel ? Math.Min(limits.Fuel ?? maxFuel, maxFuel) : limits.Fuel;
+        return new RunLimits(
+            Math.Min(limits.TimeoutMs, caps.MaxTimeoutMs),
+            Math.Min(limits.MemoryLimitBytes, caps.MaxMemoryLimitMb * 1024L * 1024L),
+            fuel);
+    }
+
     /// <summary>The limits of <paramref name="tier"/> (the free tier's for a tier not configured).</summary>
     public TierLimits Limits(string tier)
     {

@@ -138,7 +138,8 @@ public sealed class EmbeddedExecutionQueue(
                     continue;
                 }
 
-                var slot = runner.TryReserve(job);
+                var tier = await runner.CurrentTierAsync(job, cancellationToken).ConfigureAwait(false);
+                var slot = runner.TryReserve(job, tier);
                 if (slot is null)
                 {
                     // At its cap: this tenant's jobs wait; the next query passes over them to other tenants'.
@@ -153,7 +154,7 @@ public sealed class EmbeddedExecutionQueue(
                     continue;
                 }
 
-                _running[job.Id] = RunAsync(job, slot);
+                _running[job.Id] = RunAsync(job, tier, slot);
             }
 
             // A short batch was everything queued; after a full one, look again past what was started or skipped.
@@ -164,7 +165,7 @@ public sealed class EmbeddedExecutionQueue(
         }
     }
 
-    private async Task RunAsync(ExecutionJob job, IDisposable slot)
+    private async Task RunAsync(ExecutionJob job, string tier, IDisposable slot)
     {
         // Off the dispatcher's path: the run blocks on a guest thread, not here.
         await Task.Yield();
@@ -172,7 +173,7 @@ public sealed class EmbeddedExecutionQueue(
         {
             using (slot)
             {
-                if (await runner.RunClaimedAsync(job).ConfigureAwait(false) is { } busy)
+                if (await runner.RunClaimedAsync(job, tier).ConfigureAwait(false) is { } busy)
                 {
                     if (busy.TenantShareSpent)
                     {

@@ -260,6 +260,36 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
     }
 
     [Fact]
+    public async Task TierDowngradedWhileQueued_RunHeldToTheNewTiersLimits()
+    {
+        string dataDirectory;
+        string userKey;
+        string queued;
+        using (var first = new WasmWizardApp(new Dictionary<string, string?> { ["ExecutionQueue:Workers"] = "0" }))
+        {
+            dataDirectory = first.DataDirectory;
+            using var user = await first.CreateUserAsync("pro");
+            userKey = user.ApiKey;
+            var moduleId = Id(await ApiCalls.UploadAsync(user.Client, Echo, "echo.wasm"));
+            queued = await SubmitIdAsync(user.Client, moduleId, new { input = "x", timeout_ms = 20_000, memory_limit_mb = 512 });
+            using var admin = first.AdminClient();
+            var downgraded = await admin.PutAsJsonAsync($"/api/admin/users/{user.Id}/tier", new { tier = "free" }, Token);
+            Assert.Equal(HttpStatusCode.OK, downgraded.StatusCode);
+        }
+
+        using var second = new WasmWizardApp(dataDirectory: dataDirectory);
+        using var client = second.ClientWithKey(userKey);
+        await CompletedAsync(client, queued);
+
+        // The free tier's caps (5 s, 128 MiB), not what the pro tier allowed when the run was queued.
+        var events = await second.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, Token);
+        var ran = Assert.Single(
+            events, e => e.Type == AuditEventTypes.ExecutionCompleted && e.Subject == "execution:" + queued);
+        Assert.Equal("5000", ran.Details["timeout_ms"]);
+        Assert.Equal("134217728", ran.Details["memory_limit_bytes"]);
+    }
+
+    [Fact]
     public async Task Burst_1000QueuedExecutions_AllCompleteNoneLost()
     {
         const int count = 1000;
