@@ -32,15 +32,7 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         path = Path.GetFullPath(path);
-        if (Path.GetDirectoryName(path) is { } directory && !Directory.Exists(directory))
-        {
-            PrivateFile.CreateDirectory(directory);
-        }
-
-        if (!File.Exists(path))
-        {
-            PrivateFile.CreateNew(path).Dispose();
-        }
+        PrivateFile.EnsureExists(path);
 
         _connectionString = new SqliteConnectionStringBuilder
         {

@@ -33,4 +33,22 @@ public static class PrivateFile
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
+
+    /// <summary>
+    /// Makes sure <paramref name="path"/> exists, creating its folder and the empty file owner-only when missing, so
+    /// that a database opened there (and the journal files SQLite gives the same permissions) stays private.
+    /// </summary>
+    public static void EnsureExists(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } directory && !Directory.Exists(directory))
+        {
+            CreateDirectory(directory);
+        }
+
+        if (!File.Exists(path))
+        {
+            CreateNew(path).Dispose();
+        }
+    }
 }

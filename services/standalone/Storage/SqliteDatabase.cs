@@ -118,17 +118,7 @@ public sealed class SqliteDatabase
         ArgumentNullException.ThrowIfNull(options);
         var path = options.Value.DatabasePath;
         Path = path;
-        var directory = System.IO.Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(directory))
-        {
-            PrivateFile.CreateDirectory(directory);
-        }
-
-        if (!File.Exists(path))
-        {
-            // SQLite gives its journal files the database file's permissions, so they stay private too.
-            PrivateFile.CreateNew(path).Dispose();
-        }
+        PrivateFile.EnsureExists(path);
 
         _connectionString = new SqliteConnectionStringBuilder
         {
