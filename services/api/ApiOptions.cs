@@ -1,3 +1,5 @@
+using WasmWizard.Shared.Contracts;
+
 namespace WasmWizard.Api;
 
 /// <summary>Limits and policy of the public REST surface.</summary>
@@ -15,7 +17,7 @@ namespace WasmWizard.Api;
 /// }
 /// </code>
 /// </remarks>
-public sealed class ApiOptions
+public sealed class ApiOptions : TierSettings
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Api";
@@ -41,42 +43,8 @@ public sealed class ApiOptions
     /// <summary>Largest page size a listing may ask for.</summary>
     public int MaxPageSize { get; set; } = 100;
 
-    /// <summary>Deadline of a run that asks for none (capped by the tier).</summary>
-    public int DefaultTimeoutMs { get; set; } = 5_000;
-
-    /// <summary>Memory limit of a run that asks for none (capped by the tier).</summary>
-    public int DefaultMemoryLimitMb { get; set; } = 128;
-
     /// <summary>Where the first start writes the admin API key (owner-only permissions).</summary>
     public string AdminKeyFile { get; set; } = Path.Combine("data", "admin-api-key");
-
-    /// <summary>What one run may use, per tier.</summary>
-    public Dictionary<string, TierLimits> Tiers { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["free"] = new()
-        {
-            MaxTimeoutMs = 5_000, MaxMemoryLimitMb = 128, RequestsPerMinute = 10, RequestsPerHour = 100, Burst = 5,
-            MaxConcurrentExecutions = 1, MaxConcurrentUploads = 1, MaxModules = 10, MaxStoredMb = 50,
-            MaxPendingExecutions = 10,
-        },
-        ["basic"] = new()
-        {
-            MaxTimeoutMs = 10_000, MaxMemoryLimitMb = 256, RequestsPerMinute = 100, RequestsPerHour = 1_000, Burst = 20,
-            MaxConcurrentExecutions = 4, MaxConcurrentUploads = 2, MaxModules = 100, MaxStoredMb = 500,
-            MaxPendingExecutions = 100,
-        },
-        ["pro"] = new()
-        {
-            MaxTimeoutMs = 30_000, MaxMemoryLimitMb = 512, RequestsPerMinute = 1_000, RequestsPerHour = 10_000,
-            Burst = 100, MaxConcurrentExecutions = 16, MaxConcurrentUploads = 4, MaxModules = 1_000, MaxStoredMb = 5_000,
-            MaxPendingExecutions = 1_000,
-        },
-        ["enterprise"] = new()
-        {
-            MaxTimeoutMs = 60_000, MaxMemoryLimitMb = 1024, MaxConcurrentExecutions = 64, MaxConcurrentUploads = 8,
-            MaxPendingExecutions = null,
-        },
-    };
 
     /// <summary>Origins allowed to call the api from a browser; none (the default) means CORS is off.</summary>
     public string[] CorsAllowedOrigins { get; set; } = [];

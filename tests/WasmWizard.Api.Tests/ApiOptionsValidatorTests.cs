@@ -1,3 +1,4 @@
+using WasmWizard.Shared.Contracts;
 namespace WasmWizard.Api.Tests;
 
 public sealed class ApiOptionsValidatorTests

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WasmWizard.Shared.Execution;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using WasmWizard.Shared.Execution;
 using WasmWizard.Api.Apis;
 using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;

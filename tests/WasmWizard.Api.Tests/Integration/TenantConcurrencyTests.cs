@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using WasmWizard.Shared.Execution;
 using WasmWizard.Api.Tests.Infrastructure;
 
 namespace WasmWizard.Api.Tests.Integration;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using WasmWizard.Shared.Execution;
 using WasmWizard.Api.Execution;
 using WasmWizard.Api.Tests.Infrastructure;
 using WasmWizard.Tests.Shared;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace WasmWizard.Api.Execution;
+namespace WasmWizard.Shared.Execution;
 
 /// <summary>
 /// Counts each tenant's runs in flight against its tier's cap, so that one tenant flooding the service holds at

@@ -1,4 +1,4 @@
-namespace WasmWizard.Api;
+namespace WasmWizard.Shared.Contracts;
 
 /// <summary>The most one run of a tier may use; a caller may ask for less or more up to these.</summary>
 public sealed class TierLimits
@@ -37,8 +37,8 @@ public sealed class TierLimits
     public long? MaxStoredMb { get; set; }
 
     /// <summary>The request rate policy, or null when the tier is unlimited.</summary>
-    public Shared.RateLimiting.RateLimitPolicy? RatePolicy =>
+    public RateLimiting.RateLimitPolicy? RatePolicy =>
         RequestsPerMinute is { } perMinute && RequestsPerHour is { } perHour && Burst is { } burst
-            ? new Shared.RateLimiting.RateLimitPolicy(perMinute, perHour, burst)
+            ? new RateLimiting.RateLimitPolicy(perMinute, perHour, burst)
             : null;
 }
