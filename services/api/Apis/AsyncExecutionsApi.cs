@@ -12,6 +12,7 @@ using WasmWizard.Api.Auth;
 using WasmWizard.Api.Execution;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
+using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Apis;
@@ -107,9 +108,11 @@ public static class AsyncExecutionsApi
                 $"The {IdempotencyKeyHeader} was already used for a different module or request body.");
         }
 
-        if (created)
+        if (created || stored.Status == ExecutionJobStatus.Queued)
         {
-            await queue.EnqueueAsync(stored, cancellationToken);
+            // A retry of a submit that is still queued announces it again: the first announcement may have been lost
+            // (broker down), and a job runs at most once however often it is announced.
+            await AnnounceAsync(store, queue, stored, created && idempotencyKey is null, time);
         }
 
         var location = Location(stored.Id);
@@ -172,8 +175,27 @@ public static class AsyncExecutionsApi
 
     private static string Location(Guid id) => "/api/executions/" + id;
 
-    // Resolved per request rather than injected: a host without them (the distributed one, for now) still starts and
-    // answers 501 here instead of failing to build its endpoints.
+    private static async Task AnnounceAsync(
+        IExecutionJobStore store, IExecutionQueue queue, ExecutionJob job, bool unreachable, TimeProvider time)
+    {
+        try
+        {
+            await queue.EnqueueAsync(job, CancellationToken.None);
+        }
+        catch (DependencyUnavailableException) when (unreachable)
+        {
+            // Without an Idempotency-Key the caller cannot come back to this job (the 503 names none), so it must not
+            // stay queued and count against the backlog for ever. With one, it stays queued for the retry to announce.
+            var result = new RunResult(
+                ExecutionOutcome.Rejected, null, null, "The execution could not be queued; it did not run.", [], false, [],
+                false, 0, null);
+            await store.CompleteAsync(job.Id, result, time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+    }
+
+    // Resolved per request rather than injected: a host without them still starts and answers 501 here instead of
+    // failing to build its endpoints.
     private static (IExecutionJobStore Store, IExecutionQueue Queue) Ports(HttpContext context)
     {
         var services = context.RequestServices;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using WasmWizard.Shared.Execution;
@@ -118,7 +117,7 @@ public sealed class ExecutionCoordinator(
         }
 
         Log.ExecutionFinished(logger, executionId, moduleId, result.Outcome, result.ExitCode, result.DurationMs);
-        var details = ExecutionDetails(moduleId, sha256, limits, result);
+        var details = ExecutionAuditDetails.Describe(moduleId, sha256, limits, result);
         var subject = "execution:" + executionId;
         if (origin is null)
         {
@@ -130,44 +129,4 @@ public sealed class ExecutionCoordinator(
             await audit.RecordForAsync(origin, AuditEventTypes.ExecutionCompleted, details, subject).ConfigureAwait(false);
         }
     }
-
-    // What an auditor needs to account for a run, and nothing the guest read or wrote.
-    private static Dictionary<string, string> ExecutionDetails(Guid? moduleId, string sha256, RunLimits limits, RunResult result)
-    {
-        var details = new Dictionary<string, string>
-        {
-            ["module_sha256"] = sha256,
-            ["module_id"] = moduleId?.ToString() ?? "ad-hoc",
-            ["timeout_ms"] = Invariant(limits.TimeoutMs),
-            ["memory_limit_bytes"] = Invariant(limits.MemoryLimitBytes),
-            ["outcome"] = result.Outcome,
-            ["duration_ms"] = result.DurationMs.ToString("0.###", CultureInfo.InvariantCulture),
-            ["stdout_bytes"] = Invariant(result.Stdout.Length),
-            ["stderr_bytes"] = Invariant(result.Stderr.Length),
-        };
-        AddWhenKnown(details, "fuel_limit", limits.Fuel);
-        AddWhenKnown(details, "fuel_consumed", result.FuelConsumed);
-        if (result.ExitCode is { } exitCode)
-        {
-            details["exit_code"] = Invariant(exitCode);
-        }
-
-        if (result.TrapKind is { } trap)
-        {
-            details["trap_kind"] = trap;
-        }
-
-        return details;
-    }
-
-    private static void AddWhenKnown(Dictionary<string, string> details, string name, ulong? value)
-    {
-        if (value is { } known)
-        {
-            details[name] = Invariant(known);
-        }
-    }
-
-    private static string Invariant<T>(T value)
-        where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using WasmWizard.Api.Extensions;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Dapr.State;
 using WasmWizard.Shared.Ports;
@@ -17,8 +18,10 @@ namespace WasmWizard.Api.Hosting;
 public static class DaprApiExtensions
 {
     /// <summary>
-    /// Adds state-store storage, pub/sub events, the executor reached through service invocation, and the request
-    /// rate limiter as actors this service hosts (one per budget, so every replica spends from the same buckets).
+    /// Adds state-store storage, pub/sub events, the executor reached through service invocation, asynchronous
+    /// executions (stored in the state store, announced on <c>execution-requests</c> for the executor to run), and the
+    /// request rate limiter as actors this service hosts (one per budget, so every replica spends from the same
+    /// buckets).
     /// </summary>
     public static TBuilder AddDaprApiServices<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -32,10 +35,10 @@ public static class DaprApiExtensions
         services.AddDaprExecutorClient();
         services.AddSingleton<IAuditReader, DaprAuditReader>();
 
-        // TODO: asynchronous executions (issue 6) need a Dapr IExecutionJobStore (jobs in the state store, keyed by
-        // tenant and idempotency key, with a tenant index for the listing) and an IExecutionQueue that publishes to
-        // execution-requests, the executor consuming it and publishing execution-results for the api to complete the
-        // job. Until then nothing is registered here and the routes answer 501 not_implemented.
+        // Asynchronous executions: jobs in the shared state store, announced on execution-requests for the executor.
+        services.AddSingleton<IExecutionJobStore, DaprExecutionJobStore>();
+        services.AddSingleton<IExecutionQueue, DaprExecutionQueue>();
+        services.AddAsyncExecutions();
 
         services.AddOptions<ActorRateLimiterOptions>()
             .Bind(builder.Configuration.GetSection(ActorRateLimiterOptions.SectionName))

@@ -1,5 +1,5 @@
-using System.Text;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Text;
 
 namespace WasmWizard.Api.Model;
 
@@ -22,14 +22,12 @@ public sealed record ExecutionResponse(
     ulong? FuelConsumed,
     Guid ExecutionId)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Maps an executor result.</summary>
     public static ExecutionResponse From(RunResult result, Guid executionId)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var (output, outputEncoding) = Encode(result.Stdout);
-        var (stderr, stderrEncoding) = Encode(result.Stderr);
+        var (output, outputEncoding) = GuestOutput.Encode(result.Stdout);
+        var (stderr, stderrEncoding) = GuestOutput.Encode(result.Stderr);
         return new ExecutionResponse(
             output,
             result.Succeeded ? null : result.Message ?? "The module did not succeed.",
@@ -44,17 +42,5 @@ public sealed record ExecutionResponse(
             Math.Round(result.DurationMs, 3),
             result.FuelConsumed,
             executionId);
-    }
-
-    private static (string Text, string Encoding) Encode(byte[] bytes)
-    {
-        try
-        {
-            return (StrictUtf8.GetString(bytes), "utf8");
-        }
-        catch (DecoderFallbackException)
-        {
-            return (Convert.ToBase64String(bytes), "base64");
-        }
     }
 }

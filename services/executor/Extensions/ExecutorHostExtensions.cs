@@ -57,7 +57,7 @@ public static class ExecutorHostExtensions
             Log.AppTokenNotRequired(logger);
         }
 
-        app.UseSidecarChannel(InternalPathPrefix);
+        app.UseSidecarChannel(InternalPathPrefix, "/dapr", "/events");
         return app;
     }
 

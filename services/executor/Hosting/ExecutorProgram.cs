@@ -1,5 +1,6 @@
 using Serilog;
 using WasmWizard.Executor.Extensions;
+using WasmWizard.Executor.Requests;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Hosting;
 
@@ -26,12 +27,14 @@ public sealed class ExecutorProgram
         builder.AddServiceDefaults();
         builder.AddDaprSidecar();
         builder.AddExecutorServices();
+        builder.AddExecutionRequests();
 
         var app = builder.Build();
         app.UseSerilogRequestLogging();
         app.UseExecutorServices();
         app.MapDefaultEndpoints();
         app.MapExecutorServices();
+        app.MapExecutionRequests();
         return app;
     }
 }

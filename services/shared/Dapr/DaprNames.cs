@@ -31,6 +31,15 @@ public static class DaprNames
     /// <summary>Where deliveries of <see cref="AuditTopic"/> that the audit service refused or kept failing go.</summary>
     public const string AuditDeadLetterTopic = "audit-events-dead";
 
+    /// <summary>Topic of execution requests: the api and outside producers publish, the executor consumes.</summary>
+    public const string ExecutionRequestsTopic = "execution-requests";
+
+    /// <summary>Where execution requests go that could not be read or kept failing.</summary>
+    public const string ExecutionRequestsDeadLetterTopic = "execution-requests-dead";
+
+    /// <summary>Topic of how each execution request ended; the executor publishes.</summary>
+    public const string ExecutionResultsTopic = "execution-results";
+
     /// <summary>
     /// Actor type of the request rate limiter (<see cref="RateLimitActor"/>), one actor per budget. Callers and the
     /// actor runtime must agree on it, and renaming it orphans the actors placed under the old name.

@@ -93,7 +93,15 @@ public sealed record ExecutionJob(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? CompletedAt = null,
-    RunResult? Result = null);
+    RunResult? Result = null)
+{
+    /// <summary>
+    /// For an execution request that was refused rather than run, the refusal's code (its result then holds the
+    /// message), so a redelivered request is answered with the same refusal. Kept by the Dapr store only: the embedded
+    /// host refuses at submit time, with a 4xx.
+    /// </summary>
+    public string? RefusalCode { get; init; }
+}
 
 /// <summary>What a queued job runs, and on whose behalf, as resolved when it was submitted.</summary>
 /// <param name="ModuleSha256">The module's hash; the executor finds the bytes by it.</param>

@@ -100,17 +100,29 @@ public sealed class DistributedWiringTests(DistributedComposition composition) :
     }
 
     [Fact]
-    public async Task AsynchronousExecutions_NotYetDistributed_501NotImplemented()
+    public async Task AsynchronousExecution_AnnouncedOnTheTopic_RunByTheExecutor_ResultPublishedAndStored()
     {
         using var user = await CreateUserAsync("pro");
         var module = await UploadAsync(user, EchoModule);
 
-        var submitted = await user.PostAsJsonAsync($"/api/wasm/modules/{module}/executions", new { input = "x" }, Token);
-        var listed = await user.GetAsync("/api/executions", Token);
+        var submitted = await user.PostAsJsonAsync($"/api/wasm/modules/{module}/executions", new { input = "queued" }, Token);
+        var id = (await BodyAsync(submitted)).GetProperty("execution_id").GetGuid();
+        var request = await composition.Network.WhenPublishedAsync(
+            DaprNames.ExecutionRequestsTopic, e => e.DataAs<JsonElement>().GetProperty("request_id").GetGuid() == id, cancellationToken: Token);
+        var result = await composition.Network.WhenPublishedAsync(
+            DaprNames.ExecutionResultsTopic, e => e.DataAs<JsonElement>().GetProperty("request_id").GetGuid() == id, cancellationToken: Token);
+        var polled = await user.GetAsync($"/api/executions/{id}", Token);
 
-        Assert.Equal(HttpStatusCode.NotImplemented, submitted.StatusCode);
-        Assert.Equal("not_implemented", (await BodyAsync(submitted)).GetProperty("code").GetString());
-        Assert.Equal(HttpStatusCode.NotImplemented, listed.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal(DaprNames.ApiAppId, request.PublisherAppId);
+        Assert.Equal(DaprNames.ExecutorAppId, result.PublisherAppId);
+        var answer = result.DataAs<JsonElement>();
+        Assert.Equal("completed", answer.GetProperty("status").GetString());
+        Assert.Equal("Hello from WebAssembly!\nqueued", answer.GetProperty("output").GetString());
+        Assert.Equal(HttpStatusCode.OK, polled.StatusCode);
+        var stored = await BodyAsync(polled);
+        Assert.Equal("completed", stored.GetProperty("status").GetString());
+        Assert.Equal("Hello from WebAssembly!\nqueued", stored.GetProperty("output").GetString());
     }
 
     [Fact]

@@ -1,5 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Dapr.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using WasmWizard.DaprDouble;
+using WasmWizard.DaprDouble.State;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Dapr;
 
@@ -62,10 +67,23 @@ public sealed class AppTokenTests(AppTokenFixture fixture) : IClassFixture<AppTo
     [Fact]
     public async Task Client_ThroughASidecarThatDoesNotSendTheToken_IsDependencyUnavailableExecutor()
     {
-        // The double sends no app token, as a sidecar configured without the executor's secret would.
-        var e = await Assert.ThrowsAsync<DependencyUnavailableException>(
-            () => fixture.Host.Client.PrepareModuleAsync(Modules.Sleeper(3), Token));
+        // A second network whose executor sidecar lacks the executor's secret, in front of the same executor.
+        await using var network = new SidecarNetwork(
+            new SidecarNetworkOptions().AddStateStore(DaprNames.StateStore, KeyPrefix.Name));
+        await using var api = await SidecarDouble.StartAsync(new() { AppId = DaprNames.ApiAppId, Network = network }, Token);
+        await using var executor = await SidecarDouble.StartAsync(
+            new() { AppId = DaprNames.ExecutorAppId, Network = network }, Token);
 
+        // Such a sidecar cannot even read the executor's subscriptions.
+        var connect = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => executor.ConnectAppAsync(AppChannel.FromHandler(fixture.Host.Factory.Server.CreateHandler()), Token));
+        using var dapr = new DaprClientBuilder().UseHttpEndpoint(api.HttpEndpoint).UseGrpcEndpoint(api.GrpcEndpoint).Build();
+        var client = new DaprExecutorClient(
+            dapr, Options.Create(new ExecutorClientOptions()), NullLogger<DaprExecutorClient>.Instance);
+        var e = await Assert.ThrowsAsync<DependencyUnavailableException>(
+            () => client.PrepareModuleAsync(Modules.Sleeper(3), Token));
+
+        Assert.Contains("401", connect.Message, StringComparison.Ordinal);
         Assert.Equal("executor", e.Dependency);
         Assert.Contains("APP_API_TOKEN", e.InnerException!.Message, StringComparison.Ordinal);
     }

@@ -64,8 +64,14 @@ public sealed class ExecutorHost : IAsyncDisposable
         {
             var api = await SidecarDouble.StartAsync(
                 new() { AppId = DaprNames.ApiAppId, Network = network, MaxBodySize = SidecarBodyLimit }, token);
+            // The executor's sidecar carries the app token the executor was given, as daprd does with APP_API_TOKEN.
+            var appToken = settings?.TryGetValue(SidecarChannel.TokenSetting, out var set) == true ? set : null;
             var executor = await SidecarDouble.StartAsync(
-                new() { AppId = DaprNames.ExecutorAppId, Network = network, MaxBodySize = SidecarBodyLimit }, token);
+                new()
+                {
+                    AppId = DaprNames.ExecutorAppId, Network = network, MaxBodySize = SidecarBodyLimit, AppToken = appToken,
+                },
+                token);
             var cache = Directory.CreateTempSubdirectory("ww-executor-host-").FullName;
             var root = new WebApplicationFactory<ExecutorProgram>();
             var factory = root.WithWebHostBuilder(b =>

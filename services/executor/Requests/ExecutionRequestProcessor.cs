@@ -1,0 +1,383 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WasmWizard.Executor.Sandbox;
+using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Execution;
+using WasmWizard.Shared.Ports;
+using WasmWizard.Shared.RateLimiting;
+
+namespace WasmWizard.Executor.Requests;
+
+/// <summary>What the sidecar is to do with a delivered execution request.</summary>
+public enum RequestVerdict
+{
+    /// <summary>Handled (run, refused, or a duplicate of one that was): acknowledge.</summary>
+    Done,
+
+    /// <summary>Not handled now (no free slot); nothing ran: deliver it again later.</summary>
+    Retry,
+
+    /// <summary>Unreadable, so it cannot be answered: send it to the dead-letter topic.</summary>
+    Drop,
+}
+
+/// <summary>
+/// Consumes <c>execution-requests</c>: checks a request as the api checks a REST one, runs it at most once per
+/// request id, stores its result where <c>GET /api/executions/{id}</c> reads it, records it like every run (history,
+/// audit) and answers on <c>execution-results</c>. A refused request is answered too, with the reason.
+/// </summary>
+/// <remarks>
+/// Several executor replicas consume the topic as one consumer group, and the broker may deliver a request twice:
+/// the request id is the execution's id, and only the replica whose claim of the queued execution commits runs it.
+/// Requests the api queued (REST submits) are already stored and checked; the request is then only their signal.
+/// </remarks>
+public sealed class ExecutionRequestProcessor(
+    IIdentityStore identities,
+    IModuleStore modules,
+    IExecutionJobStore jobs,
+    IExecutionStore history,
+    IEventPublisher events,
+    IRequestRateLimiter rateLimiter,
+    SandboxService sandbox,
+    TenantConcurrency concurrency,
+    IOptionsMonitor<TierSettings> tiers,
+    IOptions<SandboxOptions> sandboxOptions,
+    TimeProvider time,
+    ILogger<ExecutionRequestProcessor> logger)
+{
+    // How long past its longest possible run an execution may stay "running" before a redelivery of its request may
+    // declare it interrupted: room for a first compile and a slow store, never a run still going.
+    private static readonly TimeSpan InterruptedGrace = TimeSpan.FromMinutes(5);
+
+    // Marks the request id of an execution a producer published (the CloudEvent's id), as opposed to the id of the
+    // REST request that queued it through the api.
+    private const string EventPrefix = "event:";
+
+    /// <summary>Handles one delivery of the topic (a CloudEvent, or bare request data).</summary>
+    public async Task<RequestVerdict> ProcessAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var read = ExecutionRequestReader.Read(body.Span, sandboxOptions.Value.MaxInputBytes);
+        if (read.Request is not { } request)
+        {
+            Log.RequestUnreadable(logger, null, read.PoisonReason ?? "unknown");
+            return RequestVerdict.Drop;
+        }
+
+        var job = await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            job = await AdmitAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
+            if (job is null)
+            {
+                return RequestVerdict.Done;
+            }
+        }
+
+        return await RunAsync(job, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The checks of a REST submit, in its order; returns the stored queued execution, or null when refused.
+    private async Task<ExecutionJob?> AdmitAsync(
+        ParsedExecutionRequest request, string? problem, CancellationToken cancellationToken)
+    {
+        var user = await identities.GetUserAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            // Nobody to store it for: only the answer.
+            await RefuseAsync(request, ExecutionRefusalCodes.TenantNotFound, "No such tenant.", store: false)
+                .ConfigureAwait(false);
+            return null;
+        }
+
+        if (problem is not null)
+        {
+            await RefuseAsync(request, ExecutionRefusalCodes.InvalidRequest, problem, store: true).ConfigureAwait(false);
+            return null;
+        }
+
+        var module = await modules.GetAsync(request.ModuleId!.Value, cancellationToken).ConfigureAwait(false);
+        if (module is null || (module.OwnerId != user.Id && !module.IsPublic))
+        {
+            // As REST: another tenant's private module is "not found", not "forbidden".
+            await RefuseAsync(request, ExecutionRefusalCodes.ModuleNotFound, "No such module.", store: true)
+                .ConfigureAwait(false);
+            return null;
+        }
+
+        var settings = tiers.CurrentValue;
+        var limits = TierRules.TryResolve(
+            settings, user.Tier, request.TimeoutMs, request.MemoryLimitMb, request.Fuel, out var refusal);
+        if (limits is null)
+        {
+            await RefuseAsync(request, ExecutionRefusalCodes.LimitExceedsTier, refusal!, store: true).ConfigureAwait(false);
+            return null;
+        }
+
+        var caps = settings.Limits(user.Tier);
+
+        // The same budget a REST request of this tenant spends (one per user and tier, as the api's partition).
+        var decision = await rateLimiter
+            .AcquireAsync("user:" + user.Id + ":" + user.Tier, caps.RatePolicy, cancellationToken)
+            .ConfigureAwait(false);
+        if (!decision.Allowed)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+            await RefuseAsync(
+                    request, ExecutionRefusalCodes.RateLimited,
+                    $"The {user.Tier} tier's request budget is spent; publish again in {seconds} s.", store: true)
+                .ConfigureAwait(false);
+            return null;
+        }
+
+        var job = new ExecutionJob(
+            request.RequestId,
+            user.Id,
+            module.Id,
+            IdempotencyKey: null,
+            RequestHash: "",
+            new ExecutionJobRequest(
+                module.Sha256, module.Name, request.Stdin, request.Args, request.Env, limits, user.Tier,
+                KeyId: null, KeyPrefix: null, RequestId: EventPrefix + request.EventId),
+            ExecutionJobStatus.Queued,
+            time.GetUtcNow());
+        ExecutionJob? stored;
+        try
+        {
+            (stored, _) = caps.MaxPendingExecutions is { } cap
+                ? await jobs.CreateWithinAsync(job, cap, cancellationToken).ConfigureAwait(false)
+                : await jobs.CreateAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Another tenant's execution has this id.
+            await RefuseAsync(
+                    request, ExecutionRefusalCodes.RequestIdConflict, "The request_id is already used; send a new one.",
+                    store: false)
+                .ConfigureAwait(false);
+            return null;
+        }
+
+        if (stored is null)
+        {
+            await RefuseAsync(
+                    request, ExecutionRefusalCodes.ConcurrencyLimited,
+                    $"The {user.Tier} tier keeps at most {caps.MaxPendingExecutions} execution(s) queued or running; "
+                    + "publish again once some finish.",
+                    store: true)
+                .ConfigureAwait(false);
+            return null;
+        }
+
+        return stored;
+    }
+
+    private async Task<RequestVerdict> RunAsync(ExecutionJob job, CancellationToken cancellationToken)
+    {
+        switch (job.Status)
+        {
+            case ExecutionJobStatus.Completed:
+                // A redelivery: answer again (the first answer may have been lost with its publisher), never rerun.
+                await PublishResultAsync(AnswerOf(job)).ConfigureAwait(false);
+                return RequestVerdict.Done;
+            case ExecutionJobStatus.Running:
+                await InterruptIfAbandonedAsync(job).ConfigureAwait(false);
+                return RequestVerdict.Done;
+        }
+
+        if (job.Request is not { } asked)
+        {
+            // A refusal being stored by another delivery: that one answers.
+            return RequestVerdict.Done;
+        }
+
+        var user = await identities.GetUserAsync(job.TenantId, cancellationToken).ConfigureAwait(false);
+        var tier = user?.Tier ?? asked.Tier;
+        var settings = tiers.CurrentValue;
+        using var slot = concurrency.TryEnter(job.TenantId, settings.Limits(tier).MaxConcurrentExecutions);
+        if (slot is null)
+        {
+            // The tenant's runs in flight on this replica are at its tier's cap: the broker brings it back later.
+            return RequestVerdict.Retry;
+        }
+
+        if (!await jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            return RequestVerdict.Done;
+        }
+
+        // Held to the tier the tenant has now, as a queued REST run is.
+        var limits = TierRules.Clamp(settings, tier, asked.Limits);
+        RunResult result;
+        try
+        {
+            result = await sandbox.RunAsync(
+                    new RunRequest(
+                        asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, limits,
+                        job.TenantId.ToString()),
+                    CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (ExecutorBusyException)
+        {
+            // Refused before anything ran, so it may run later.
+            await jobs.ReleaseAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+            return RequestVerdict.Retry;
+        }
+        catch (Exception e) when (e is ModuleBytesMissingException or ModuleRejectedException or RunRequestRejectedException)
+        {
+            result = Rejected(e is ModuleBytesMissingException
+                ? "The module was deleted before the execution could run."
+                : e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RequestFailed(logger, e, job.Id);
+            result = Rejected("The execution could not be run because of an internal error.");
+        }
+
+        var completedAt = time.GetUtcNow();
+        await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+        Log.RequestFinished(logger, job.Id, job.ModuleId, result.Outcome, result.ExitCode, result.DurationMs);
+        await RecordAsync(job, asked, limits, result, completedAt).ConfigureAwait(false);
+        await PublishResultAsync(ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt))
+            .ConfigureAwait(false);
+        return RequestVerdict.Done;
+    }
+
+    // A claim is never retaken (that could run a request twice), but one whose executor died mid-run would otherwise
+    // stay "running" for ever: long after any run could still be going, a redelivery closes it.
+    private async Task InterruptIfAbandonedAsync(ExecutionJob job)
+    {
+        var longest = TimeSpan.FromMilliseconds(tiers.CurrentValue.Tiers.Values.Max(t => t.MaxTimeoutMs));
+        if (job.StartedAt is not { } startedAt || time.GetUtcNow() - startedAt < longest + InterruptedGrace)
+        {
+            return;
+        }
+
+        var result = new RunResult(
+            ExecutionOutcome.Interrupted, null, null, "The executor running this execution stopped before it finished.",
+            [], false, [], false, 0, null);
+        var completedAt = time.GetUtcNow();
+        await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+        Log.RequestInterrupted(logger, job.Id, startedAt);
+        await PublishResultAsync(ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt))
+            .ConfigureAwait(false);
+    }
+
+    private async Task RefuseAsync(ParsedExecutionRequest request, string code, string message, bool store)
+    {
+        Log.RequestRefused(logger, request.RequestId, request.TenantId, code);
+        var completedAt = time.GetUtcNow();
+        if (store && !await TryStoreRefusalAsync(request, code, message, completedAt).ConfigureAwait(false))
+        {
+            // Another delivery of the same request got there first and answers for it.
+            return;
+        }
+
+        await PublishResultAsync(ExecutionResultEvent.FromRefusal(
+                request.RequestId, request.TenantId, request.ModuleId, new ExecutionRefusal(code, message), completedAt))
+            .ConfigureAwait(false);
+    }
+
+    // Stored so GET /api/executions/{id} shows the refusal; false when the id was taken meanwhile.
+    private async Task<bool> TryStoreRefusalAsync(
+        ParsedExecutionRequest request, string code, string message, DateTimeOffset at)
+    {
+        var job = new ExecutionJob(
+            request.RequestId, request.TenantId, request.ModuleId ?? Guid.Empty, null, "", null,
+            ExecutionJobStatus.Queued, at)
+        {
+            RefusalCode = code,
+        };
+        try
+        {
+            var (_, created) = await jobs.CreateAsync(job, CancellationToken.None).ConfigureAwait(false);
+            if (!created)
+            {
+                return false;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        await jobs.CompleteAsync(job.Id, Rejected(message), at, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+
+    // History, then the audit event: the same record as a run through the api, under the execution's id.
+    private async Task RecordAsync(
+        ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, RunResult result, DateTimeOffset at)
+    {
+        try
+        {
+            await history.AddAsync(
+                    new ExecutionRecord(
+                        job.Id, job.TenantId, job.ModuleId, asked.ModuleSha256, result.Outcome, result.ExitCode,
+                        result.DurationMs, result.FuelConsumed, at),
+                    CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RequestRecordFailed(logger, e, job.Id, "history entry");
+        }
+
+        var audit = new AuditEvent(
+            Guid.CreateVersion7(), AuditEventTypes.ExecutionCompleted, at, job.TenantId, asked.KeyId, asked.KeyPrefix,
+            null, null, null, asked.RequestId,
+            ExecutionAuditDetails.Describe(job.ModuleId, asked.ModuleSha256, limits, result))
+        {
+            TenantId = job.TenantId,
+            Actor = ActorOf(job, asked),
+            Subject = "execution:" + job.Id,
+            Source = DaprNames.ExecutorAppId,
+            TraceId = Activity.Current?.TraceId.ToHexString(),
+        };
+        try
+        {
+            await events.PublishAsync(DaprNames.AuditTopic, audit, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.RequestRecordFailed(logger, e, job.Id, "audit event");
+        }
+    }
+
+    private async Task PublishResultAsync(ExecutionResultEvent answer)
+    {
+        try
+        {
+            await events.PublishAsync(DaprNames.ExecutionResultsTopic, answer, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The result is stored (REST sees it) and a redelivery of the request publishes it again.
+            Log.RequestRecordFailed(logger, e, answer.RequestId, "result event");
+        }
+    }
+
+    private static ExecutionResultEvent AnswerOf(ExecutionJob job)
+    {
+        var result = job.Result!;
+        var at = job.CompletedAt ?? job.CreatedAt;
+        return job.RefusalCode is { } code
+            ? ExecutionResultEvent.FromRefusal(
+                job.Id, job.TenantId, job.ModuleId, new ExecutionRefusal(code, result.Message ?? ""), at)
+            : ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, at);
+    }
+
+    // Who asked, as the api names actors: the API key or JWT user of a REST submit; a producer's request is the
+    // service acting for the tenant.
+    private static string ActorOf(ExecutionJob job, ExecutionJobRequest asked) =>
+        asked.RequestId?.StartsWith(EventPrefix, StringComparison.Ordinal) == true ? "system"
+        : asked.KeyId is { } key ? "key:" + key
+        : "jwt:" + job.TenantId;
+
+    private static RunResult Rejected(string message) =>
+        new(ExecutionOutcome.Rejected, null, null, message, [], false, [], false, 0, null);
+}
