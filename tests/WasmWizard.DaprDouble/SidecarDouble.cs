@@ -42,6 +42,13 @@ public sealed class SidecarDouble : IAsyncDisposable
     /// <summary>The app id this sidecar serves.</summary>
     public string AppId { get; }
 
+    /// <summary>
+    /// Which replica of <see cref="AppId"/> this is on the network: 0 for a sidecar started while no other runs
+    /// with its app id, then 1, 2, … in order of start; an index is not reused while any replica of the app id runs.
+    /// </summary>
+    /// <seealso cref="SidecarDoubleOptions.Replica"/>
+    public int ReplicaIndex { get; private set; }
+
     /// <summary>The network the sidecar belongs to.</summary>
     public SidecarNetwork Network { get; }
 
@@ -107,6 +114,12 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     internal void CountNotReadyAnswer() => Interlocked.Increment(ref _notReadyAnswers);
 
+    /// <summary>Whether disposal has begun: the sidecar has left the network and takes no new work.</summary>
+    internal bool IsStopped => Volatile.Read(ref _disposed) == 1;
+
+    /// <summary><see cref="AppId"/>, with <c>#</c> and the replica index for every replica but the first.</summary>
+    internal string Name => ReplicaIndex == 0 ? AppId : $"{AppId}#{ReplicaIndex}";
+
     /// <summary>The app, once connected.</summary>
     public AppChannel? App => _app;
 
@@ -118,7 +131,9 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     /// <summary>Starts a sidecar on two dynamic loopback ports and, if the app is given, connects it.</summary>
     /// <exception cref="ArgumentException">No app id, or one with <c>||</c> in it.</exception>
-    /// <exception cref="InvalidOperationException">The network already has a sidecar for the app id.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The network already has a sidecar for the app id and <see cref="SidecarDoubleOptions.Replica"/> is not set.
+    /// </exception>
     public static async Task<SidecarDouble> StartAsync(
         SidecarDoubleOptions options, CancellationToken cancellationToken = default)
     {
@@ -133,7 +148,7 @@ public sealed class SidecarDouble : IAsyncDisposable
         var sidecar = new SidecarDouble(options, options.Network ?? new SidecarNetwork(), options.Network is null);
         try
         {
-            sidecar.Network.Register(sidecar);
+            sidecar.ReplicaIndex = sidecar.Network.Register(sidecar, options.Replica);
             var started = await SidecarHost.StartAsync(sidecar, options.ConfigureLogging, cancellationToken);
             sidecar._host = started.Host;
             sidecar.GrpcEndpoint = started.GrpcEndpoint;
@@ -205,7 +220,7 @@ public sealed class SidecarDouble : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"sidecar double of {AppId} (gRPC {GrpcEndpoint}, HTTP {HttpEndpoint})";
+    public override string ToString() => $"sidecar double of {Name} (gRPC {GrpcEndpoint}, HTTP {HttpEndpoint})";
 
     private AppChannel RequireApp() =>
         _app ?? throw new InvalidOperationException($"No app is connected to the sidecar of {AppId}.");

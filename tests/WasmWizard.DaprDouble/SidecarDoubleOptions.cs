@@ -8,8 +8,18 @@ public sealed class SidecarDoubleOptions
     /// <summary>daprd's default <c>--max-body-size</c>: 4 MiB.</summary>
     public const long DefaultMaxBodySize = 4 * 1024 * 1024;
 
-    /// <summary>The app's id (<c>--app-id</c>). Required, and unique within the network.</summary>
+    /// <summary>
+    /// The app's id (<c>--app-id</c>). Required, and unique within the network unless <see cref="Replica"/> is set.
+    /// </summary>
     public string AppId { get; set; } = "";
+
+    /// <summary>
+    /// Lets this sidecar join an app id that already runs on the network, as one more replica of that app (each
+    /// replica has its own sidecar and app, as pods of one deployment do). The replicas of an app id share one
+    /// consumer group, so each event goes to one of them; invocations take turns over them; each actor id stays
+    /// on one of them. False (the default): a second sidecar for the same app id is an error.
+    /// </summary>
+    public bool Replica { get; set; }
 
     /// <summary>
     /// The network to join; null gives the sidecar a network of its own (default components), disposed with it.

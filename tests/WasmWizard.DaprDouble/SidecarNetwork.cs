@@ -12,7 +12,10 @@ namespace WasmWizard.DaprDouble;
 /// </summary>
 public sealed class SidecarNetwork : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, SidecarDouble> _sidecars = new(StringComparer.Ordinal);
+    private readonly Lock _registryLock = new();
+    private readonly Dictionary<string, List<SidecarDouble>> _replicas = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _nextReplicaIndex = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RoundRobin> _invocationTurns = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StateStoreDouble> _stateStores = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pubSubs = new(StringComparer.Ordinal);
     private readonly TimeSpan _defaultTimeout;
@@ -40,9 +43,17 @@ public sealed class SidecarNetwork : IAsyncDisposable
         Actors = new ActorPlacement(this);
     }
 
-    /// <summary>The sidecars started on this network and not yet disposed.</summary>
-    public IReadOnlyCollection<SidecarDouble> Sidecars =>
-        [.. _sidecars.Values.OrderBy(s => s.AppId, StringComparer.Ordinal)];
+    /// <summary>The sidecars started on this network and not yet disposed, by app id, then replica index.</summary>
+    public IReadOnlyCollection<SidecarDouble> Sidecars
+    {
+        get
+        {
+            lock (_registryLock)
+            {
+                return [.. _replicas.OrderBy(r => r.Key, StringComparer.Ordinal).SelectMany(r => r.Value)];
+            }
+        }
+    }
 
     /// <summary>The names of the pub/sub components.</summary>
     public IReadOnlyCollection<string> PubSubs => _pubSubs;
@@ -70,8 +81,24 @@ public sealed class SidecarNetwork : IAsyncDisposable
             ? store
             : throw new KeyNotFoundException($"The network has no state store '{name}'.");
 
-    /// <summary>The sidecar double of <paramref name="appId"/>, if one is running.</summary>
-    public SidecarDouble? FindSidecar(string appId) => _sidecars.GetValueOrDefault(appId);
+    /// <summary>
+    /// The sidecar double of <paramref name="appId"/>, if one is running; with several replicas, the one with the
+    /// lowest <see cref="SidecarDouble.ReplicaIndex"/> still running.
+    /// </summary>
+    public SidecarDouble? FindSidecar(string appId) => FindReplicas(appId).FirstOrDefault();
+
+    /// <summary>
+    /// Every running replica of <paramref name="appId"/>, by <see cref="SidecarDouble.ReplicaIndex"/>; empty when
+    /// none runs.
+    /// </summary>
+    public IReadOnlyList<SidecarDouble> FindReplicas(string appId)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        lock (_registryLock)
+        {
+            return _replicas.TryGetValue(appId, out var replicas) ? [.. replicas] : [];
+        }
+    }
 
     /// <summary>
     /// The first delivery from <paramref name="topic"/>, finished already or yet to finish (successful or not),
@@ -135,24 +162,76 @@ public sealed class SidecarNetwork : IAsyncDisposable
         }
 
         await Broker.DisposeAsync();
-        foreach (var sidecar in _sidecars.Values)
+        foreach (var sidecar in Sidecars)
         {
             await sidecar.DisposeAsync();
         }
     }
 
-    internal void Register(SidecarDouble sidecar)
+    /// <summary>Adds the sidecar to its app id's replicas and returns its replica index.</summary>
+    internal int Register(SidecarDouble sidecar, bool replica)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        if (!_sidecars.TryAdd(sidecar.AppId, sidecar))
+        lock (_registryLock)
         {
-            throw new InvalidOperationException(
-                $"A sidecar for app id '{sidecar.AppId}' already runs on this network.");
+            if (!_replicas.TryGetValue(sidecar.AppId, out var replicas))
+            {
+                replicas = [];
+                _replicas[sidecar.AppId] = replicas;
+            }
+            else if (replicas.Count > 0 && !replica)
+            {
+                // Opt-in, so that a test starting the same app twice by mistake still fails loudly.
+                throw new InvalidOperationException(
+                    $"A sidecar for app id '{sidecar.AppId}' already runs on this network; "
+                    + $"set {nameof(SidecarDoubleOptions)}.{nameof(SidecarDoubleOptions.Replica)} to start another "
+                    + "replica.");
+            }
+
+            // Not reused while the app id runs, so that a delivery record names the replica it went to.
+            var index = _nextReplicaIndex.GetValueOrDefault(sidecar.AppId);
+            _nextReplicaIndex[sidecar.AppId] = index + 1;
+            replicas.Add(sidecar);
+            return index;
         }
     }
 
-    internal void Unregister(SidecarDouble sidecar) =>
-        _sidecars.TryRemove(new KeyValuePair<string, SidecarDouble>(sidecar.AppId, sidecar));
+    internal void Unregister(SidecarDouble sidecar)
+    {
+        lock (_registryLock)
+        {
+            if (_replicas.TryGetValue(sidecar.AppId, out var replicas)
+                && replicas.Remove(sidecar) && replicas.Count == 0)
+            {
+                // An app started again after its last replica left is replica 0 again, as a one-replica app
+                // always is.
+                _replicas.Remove(sidecar.AppId);
+                _nextReplicaIndex.Remove(sidecar.AppId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The replica of <paramref name="appId"/> that takes the next service invocation: the replicas with a
+    /// connected app in turn, as name resolution spreads calls over instances; null when none runs.
+    /// </summary>
+    internal SidecarDouble? PickForInvocation(string appId)
+    {
+        var replicas = FindReplicas(appId);
+        if (replicas.Count <= 1)
+        {
+            return replicas.FirstOrDefault();
+        }
+
+        var connected = replicas.Where(r => r.App is not null).ToList();
+        if (connected.Count == 0)
+        {
+            // The caller then gets daprd's "app channel is not initialized" from the first replica.
+            return replicas[0];
+        }
+
+        return connected[_invocationTurns.GetOrAdd(appId, _ => new RoundRobin()).Next(connected.Count)];
+    }
 
     /// <summary>The store for a state API call, or null when no such component is loaded.</summary>
     internal StateStoreDouble? FindStateStore(string name) => _stateStores.GetValueOrDefault(name);

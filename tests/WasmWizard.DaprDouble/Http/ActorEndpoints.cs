@@ -27,7 +27,7 @@ internal static class ActorEndpoints
             return;
         }
 
-        if (sidecar.Network.Actors.FindHost(type) is not { App: { } app } host)
+        if (sidecar.Network.Actors.FindHost(type, id) is not { App: { } app } host)
         {
             await DaprHttpErrors.WriteAsync(context, StatusCodes.Status500InternalServerError,
                 "ERR_ACTOR_INVOKE_METHOD", $"failed to invoke actor: did not find address for actor {type}/{id}");

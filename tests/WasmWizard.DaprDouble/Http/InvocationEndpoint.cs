@@ -7,7 +7,8 @@ namespace WasmWizard.DaprDouble.Http;
 
 /// <summary>
 /// <c>/v1.0/invoke/{appId}/method/{**path}</c>: service invocation, forwarded through the target app's sidecar to
-/// its app with every verb, header, query and body, plus the caller and callee ids daprd adds.
+/// its app with every verb, header, query and body, plus the caller and callee ids daprd adds. Calls to an app with
+/// several replicas take turns over them.
 /// </summary>
 internal static class InvocationEndpoint
 {
@@ -17,7 +18,7 @@ internal static class InvocationEndpoint
     {
         var sidecar = context.RequestServices.GetRequiredService<SidecarDouble>();
         var appId = (string)context.GetRouteValue("appId")!;
-        var target = sidecar.Network.FindSidecar(appId);
+        var target = sidecar.Network.PickForInvocation(appId);
         if (target is null)
         {
             await FailAsync(context, appId, $"couldn't find service: {appId}");

@@ -7,4 +7,11 @@ namespace WasmWizard.DaprDouble.PubSub;
 /// <param name="Error">Why the app could not be reached, if it could not.</param>
 /// <param name="Verdict">What the sidecar made of the answer.</param>
 public sealed record DeliveryAttempt(
-    int Number, int? StatusCode, string? AppStatus, string? Error, DeliveryVerdict Verdict);
+    int Number, int? StatusCode, string? AppStatus, string? Error, DeliveryVerdict Verdict)
+{
+    /// <summary>
+    /// The <see cref="SidecarDouble.ReplicaIndex"/> of the subscriber's replica that made the attempt: 0 unless the
+    /// app runs several replicas.
+    /// </summary>
+    public int Replica { get; init; }
+}

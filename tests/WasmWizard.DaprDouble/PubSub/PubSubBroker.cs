@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 
@@ -5,8 +6,9 @@ namespace WasmWizard.DaprDouble.PubSub;
 
 /// <summary>
 /// The message broker behind every pub/sub component of a network: records each published CloudEvent and
-/// delivers it, in the background, to every app whose sidecar loaded a matching subscription (each app is its own
-/// consumer group), retrying and dead-lettering as daprd does.
+/// delivers it, in the background, to every app whose sidecar loaded a matching subscription, retrying and
+/// dead-lettering as daprd does. Each app id is one consumer group (pubsub.redis's default <c>consumerID</c>), so
+/// of several replicas of an app only one gets a given event, the replicas taking turns.
 /// </summary>
 internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy retry, TimeProvider time)
     : IAsyncDisposable
@@ -17,6 +19,7 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
     private readonly EventLog<Delivery> _deliveries = new();
     private readonly InFlightTracker _inFlight = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<(string AppId, string PubSub, string Topic), RoundRobin> _turns = new();
     private long _publishSequence;
     private long _deliverySequence;
 
@@ -42,7 +45,7 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
         text.AppendJoin("; ", _deliveries.Snapshot().Where(d => d.Topic == topic));
         text.Append(". In flight: ").Append(_inFlight.Count).Append(". Subscriptions: ");
         text.AppendJoin("; ", network.Sidecars.Select(s =>
-            $"{s.AppId} [{string.Join(", ", s.Subscriptions.Select(x => $"{x.PubSubName}/{x.Topic}->{x.Route}"))}]"));
+            $"{s.Name} [{string.Join(", ", s.Subscriptions.Select(x => $"{x.PubSubName}/{x.Topic}->{x.Route}"))}]"));
         return text.ToString();
     }
 
@@ -66,17 +69,40 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
         var published = new PublishedEvent(
             Interlocked.Increment(ref _publishSequence), pubsub, topic, publisherAppId, json);
         _published.Add(published);
-        foreach (var subscriber in network.Sidecars)
+        foreach (var app in network.Sidecars.GroupBy(s => s.AppId, StringComparer.Ordinal))
         {
-            var subscription = subscriber.Subscriptions
-                .FirstOrDefault(s => s.PubSubName == pubsub && s.Topic == topic);
-            if (subscription is not null)
+            if (PickReplica(app.Key, app, pubsub, topic) is { } target)
             {
-                Start(subscriber, subscription, published);
+                Start(target.Sidecar, target.Subscription, published);
             }
         }
 
         return published;
+    }
+
+    /// <summary>
+    /// The replica of <paramref name="appId"/> whose turn it is to take the next event of the topic, among those
+    /// with a connected app and a matching subscription; null when there is none.
+    /// </summary>
+    private (SidecarDouble Sidecar, Subscription Subscription)? PickReplica(
+        string appId, IEnumerable<SidecarDouble> replicas, string pubsub, string topic)
+    {
+        var candidates = new List<(SidecarDouble Sidecar, Subscription Subscription)>();
+        foreach (var replica in replicas)
+        {
+            var subscription = replica.Subscriptions.FirstOrDefault(s => s.PubSubName == pubsub && s.Topic == topic);
+            if (subscription is not null && replica.App is not null && !replica.IsStopped)
+            {
+                candidates.Add((replica, subscription));
+            }
+        }
+
+        return candidates.Count switch
+        {
+            0 => null,
+            1 => candidates[0],
+            _ => candidates[_turns.GetOrAdd((appId, pubsub, topic), _ => new RoundRobin()).Next(candidates.Count)],
+        };
     }
 
     private void Start(SidecarDouble subscriber, Subscription subscription, PublishedEvent published)
@@ -108,7 +134,17 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
         DeliveryOutcome outcome;
         while (true)
         {
-            var attempt = await AttemptAsync(subscriber, subscription, published, attempts.Count + 1, stopping);
+            if (subscriber.IsStopped
+                && PickReplica(subscriber.AppId, network.FindReplicas(subscriber.AppId), published.PubSubName,
+                    published.Topic) is { } other)
+            {
+                // A consumer that left the group hands its pending event to another one, as a stream consumer
+                // group's redelivery would; with no other replica left, the attempts fail where they are.
+                (subscriber, subscription) = other;
+            }
+
+            var attempt = await AttemptAsync(subscriber, subscription, published, attempts.Count + 1, stopping)
+                with { Replica = subscriber.ReplicaIndex };
             attempts.Add(attempt);
             if (attempt.Verdict == DeliveryVerdict.Success)
             {
@@ -148,7 +184,10 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
             published,
             attempts,
             outcome,
-            deadLetterTopic));
+            deadLetterTopic)
+        {
+            SubscriberReplica = subscriber.ReplicaIndex,
+        });
     }
 
     private static async Task<DeliveryAttempt> AttemptAsync(
