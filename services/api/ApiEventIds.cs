@@ -17,4 +17,5 @@ internal static class ApiEventIds
     public const int QueuedExecutionFailed = 1203;
     public const int ExecutionResultsRemoved = 1204;
     public const int ExecutionRetentionFailed = 1205;
+    public const int ExecutionResultNotPublished = 1206;
 }

@@ -45,6 +45,10 @@ internal static partial class Log
         Message = "Queued execution {ExecutionId} could not be run; it is completed as rejected")]
     public static partial void QueuedExecutionFailed(ILogger logger, Exception exception, Guid executionId);
 
+    [LoggerMessage(EventId = ApiEventIds.ExecutionResultNotPublished, Level = LogLevel.Warning,
+        Message = "Execution {ExecutionId} completed, but its result event could not be published")]
+    public static partial void ExecutionResultNotPublished(ILogger logger, Exception exception, Guid executionId);
+
     [LoggerMessage(EventId = ApiEventIds.ExecutionResultsRemoved, Level = LogLevel.Information,
         Message = "Removed {Count} asynchronous execution results older than {Hours} h")]
     public static partial void ExecutionResultsRemoved(ILogger logger, int count, int hours);

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Logging;
 using WasmWizard.Shared.Execution;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Execution;
 
 /// <summary>
 /// Runs asynchronous executions through the same path as synchronous ones (tier limits, the tenant's cap on runs in
-/// flight, history, audit). Whatever delivers the jobs (the embedded queue's workers, later a subscription to
-/// <c>execution-requests</c>) reserves a slot, claims the job, then runs it here.
+/// flight, history, audit). The embedded queue's workers reserve a slot, claim the job, then run it here; each result is
+/// also published on <c>execution-results</c>, as the distributed executor does.
 /// </summary>
 public sealed class ExecutionJobRunner(
     IExecutionJobStore jobs,
@@ -16,6 +18,7 @@ public sealed class ExecutionJobRunner(
     ExecutionCoordinator coordinator,
     TierPolicy policy,
     TenantConcurrency concurrency,
+    IEventPublisher events,
     TimeProvider time,
     ILogger<ExecutionJobRunner> logger)
 {
@@ -82,7 +85,24 @@ public sealed class ExecutionJobRunner(
             result = Rejected("The execution could not be run because of an internal error.");
         }
 
-        await jobs.CompleteAsync(job.Id, result, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        var completedAt = time.GetUtcNow();
+        await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+
+        // The same answer the distributed executor publishes, for whoever subscribes in this host.
+        try
+        {
+            await events.PublishAsync(
+                    DaprNames.ExecutionResultsTopic,
+                    ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt),
+                    CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The result is stored; only its announcement is lost.
+            Log.ExecutionResultNotPublished(logger, e, job.Id);
+        }
+
         return null;
     }
 

@@ -69,6 +69,7 @@ public static class EmbeddedExtensions
         services.AddSingleton<SqliteEventOutbox>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<IOutboxRoute>(new OutboxRoute<AuditEvent>(DaprNames.AuditTopic));
+        services.AddSingleton<IOutboxRoute>(new OutboxRoute<ExecutionResultEvent>(DaprNames.ExecutionResultsTopic));
         services.AddSingleton<OutboxDrainer>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDrainer>());
         services.AddHealthChecks().AddCheck<OutboxHealthCheck>("audit-outbox", tags: [ServiceDefaults.ReadyTag]);
