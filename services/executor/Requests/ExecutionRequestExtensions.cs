@@ -22,6 +22,9 @@ public static class ExecutionRequestExtensions
     /// <summary>The route the sidecar delivers execution requests to.</summary>
     public const string Route = "/events/" + DaprNames.ExecutionRequestsTopic;
 
+    /// <summary>The route the sidecar delivers dead-lettered execution requests to.</summary>
+    public const string DeadLetterRoute = "/events/" + DaprNames.ExecutionRequestsDeadLetterTopic;
+
     /// <summary>
     /// Adds what checking and recording a request needs: the state-store ports the api uses too, the tiers (read from
     /// the api's section <c>Api</c>, so one setting configures both), the rate-limit actors the api hosts, and events.
@@ -85,6 +88,18 @@ public static class ExecutionRequestExtensions
                 Name = DaprNames.ExecutionRequestsTopic,
                 DeadLetterTopic = DaprNames.ExecutionRequestsDeadLetterTopic,
             })
+            .ExcludeFromDescription();
+
+        // No dead-letter topic of its own: what fails here stays where operators look for it.
+        app.MapPost(DeadLetterRoute, async (HttpRequest request, ExecutionRequestProcessor processor, CancellationToken token) =>
+            {
+                using var body = new MemoryStream();
+                await request.Body.CopyToAsync(body, token).ConfigureAwait(false);
+                await processor.ProcessDeadLetterAsync(body.GetBuffer().AsMemory(0, (int)body.Length), token)
+                    .ConfigureAwait(false);
+                return Results.Json(new { status = "SUCCESS" });
+            })
+            .WithTopic(new TopicOptions { PubsubName = DaprNames.PubSub, Name = DaprNames.ExecutionRequestsDeadLetterTopic })
             .ExcludeFromDescription();
         return app;
     }

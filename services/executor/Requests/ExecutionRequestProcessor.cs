@@ -52,6 +52,14 @@ public sealed class ExecutionRequestProcessor(
     // declare it interrupted: room for a first compile and a slow store, never a run still going.
     private static readonly TimeSpan InterruptedGrace = TimeSpan.FromMinutes(5);
 
+    // How long one delivery waits for a free sandbox slot or tenant slot before giving the request back, and how
+    // often it looks for a tenant slot (a sandbox that is full says itself when to try again).
+    private static readonly TimeSpan CapacityWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TenantSlotPoll = TimeSpan.FromMilliseconds(200);
+
+    // Stands for "another delivery claimed it first": nothing to finish here.
+    private static readonly RunResult AlreadyClaimed = Rejected("claimed elsewhere");
+
     // Marks the request id of an execution a producer published (the CloudEvent's id), as opposed to the id of the
     // REST request that queued it through the api.
     private const string EventPrefix = "event:";
@@ -77,6 +85,49 @@ public sealed class ExecutionRequestProcessor(
         }
 
         return await RunAsync(job, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Handles a request that reached the dead-letter topic: one that could not be read is left there for operators;
+    /// one that kept failing (no capacity, a store down) is closed as refused (<c>undeliverable</c>), so neither its
+    /// producer nor a REST poller waits for ever. One that ran after all (a late duplicate) is left alone.
+    /// </summary>
+    public async Task ProcessDeadLetterAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (ExecutionRequestReader.Read(body.Span, sandboxOptions.Value.MaxInputBytes).Request is not { } request)
+        {
+            return;
+        }
+
+        const string Message = "The execution request could not be run after repeated attempts (no free capacity, "
+            + "or a dependency was down); it was not run. Publish it again with a new request_id.";
+        var job = await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            var tenant = await identities.GetUserAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(request, ExecutionRefusalCodes.Undeliverable, Message, store: tenant is not null)
+                .ConfigureAwait(false);
+            return;
+        }
+
+        if (job.Status != ExecutionJobStatus.Queued)
+        {
+            return;
+        }
+
+        // Claimed first, so a delivery of the same request still running elsewhere cannot start it after this.
+        if (!await jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var completedAt = time.GetUtcNow();
+        await jobs.CompleteAsync(job.Id, Rejected(Message), completedAt, CancellationToken.None).ConfigureAwait(false);
+        Log.RequestRefused(logger, job.Id, job.TenantId, ExecutionRefusalCodes.Undeliverable);
+        await PublishResultAsync(ExecutionResultEvent.FromRefusal(
+                job.Id, job.TenantId, job.ModuleId,
+                new ExecutionRefusal(ExecutionRefusalCodes.Undeliverable, Message), completedAt))
+            .ConfigureAwait(false);
     }
 
     // The checks of a REST submit, in its order; returns the stored queued execution, or null when refused.
@@ -196,46 +247,89 @@ public sealed class ExecutionRequestProcessor(
         var user = await identities.GetUserAsync(job.TenantId, cancellationToken).ConfigureAwait(false);
         var tier = user?.Tier ?? asked.Tier;
         var settings = tiers.CurrentValue;
-        using var slot = concurrency.TryEnter(job.TenantId, settings.Limits(tier).MaxConcurrentExecutions);
-        if (slot is null)
+
+        // A delivery waits a while for capacity (the broker's concurrency per sidecar bounds how many wait) before it
+        // gives the request back: every RETRY counts against the delivery's bounded retries, and the last one
+        // dead-letters it.
+        var deadline = time.GetUtcNow() + CapacityWait;
+        IDisposable? slot;
+        while ((slot = concurrency.TryEnter(job.TenantId, settings.Limits(tier).MaxConcurrentExecutions)) is null)
         {
-            // The tenant's runs in flight on this replica are at its tier's cap: the broker brings it back later.
-            return RequestVerdict.Retry;
+            // The tenant's runs in flight on this replica are at its tier's cap.
+            if (time.GetUtcNow() >= deadline)
+            {
+                return RequestVerdict.Retry;
+            }
+
+            await Task.Delay(TenantSlotPoll, time, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!await jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        using (slot)
         {
+            // Held to the tier the tenant has now, as a queued REST run is.
+            var limits = TierRules.Clamp(settings, tier, asked.Limits);
+            var result = await RunClaimedAsync(job, asked, limits, deadline, cancellationToken).ConfigureAwait(false);
+            if (result is null)
+            {
+                return RequestVerdict.Retry;
+            }
+
+            await FinishAsync(job, asked, limits, result).ConfigureAwait(false);
             return RequestVerdict.Done;
         }
+    }
 
-        // Held to the tier the tenant has now, as a queued REST run is.
-        var limits = TierRules.Clamp(settings, tier, asked.Limits);
-        RunResult result;
-        try
+    // Claims the execution and runs it; null when the sandbox stayed full until the deadline (the execution is then
+    // queued again, nothing ran). A claim that fails means another delivery has it: that one finishes it.
+    private async Task<RunResult?> RunClaimedAsync(
+        ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, DateTimeOffset deadline, CancellationToken token)
+    {
+        while (true)
         {
-            result = await sandbox.RunAsync(
-                    new RunRequest(
-                        asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, limits,
-                        job.TenantId.ToString()),
-                    CancellationToken.None)
-                .ConfigureAwait(false);
+            if (!await jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), token).ConfigureAwait(false))
+            {
+                return AlreadyClaimed;
+            }
+
+            try
+            {
+                return await sandbox.RunAsync(
+                        new RunRequest(
+                            asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, limits,
+                            job.TenantId.ToString()),
+                        CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+            catch (ExecutorBusyException busy)
+            {
+                // Refused before anything ran, so it may run later.
+                await jobs.ReleaseAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+                if (time.GetUtcNow() + busy.RetryAfter > deadline)
+                {
+                    return null;
+                }
+
+                await Task.Delay(busy.RetryAfter, time, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ModuleBytesMissingException or ModuleRejectedException or RunRequestRejectedException)
+            {
+                return Rejected(e is ModuleBytesMissingException
+                    ? "The module was deleted before the execution could run."
+                    : e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.RequestFailed(logger, e, job.Id);
+                return Rejected("The execution could not be run because of an internal error.");
+            }
         }
-        catch (ExecutorBusyException)
+    }
+
+    private async Task FinishAsync(ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, RunResult result)
+    {
+        if (ReferenceEquals(result, AlreadyClaimed))
         {
-            // Refused before anything ran, so it may run later.
-            await jobs.ReleaseAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
-            return RequestVerdict.Retry;
-        }
-        catch (Exception e) when (e is ModuleBytesMissingException or ModuleRejectedException or RunRequestRejectedException)
-        {
-            result = Rejected(e is ModuleBytesMissingException
-                ? "The module was deleted before the execution could run."
-                : e.Message);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.RequestFailed(logger, e, job.Id);
-            result = Rejected("The execution could not be run because of an internal error.");
+            return;
         }
 
         var completedAt = time.GetUtcNow();
@@ -244,7 +338,6 @@ public sealed class ExecutionRequestProcessor(
         await RecordAsync(job, asked, limits, result, completedAt).ConfigureAwait(false);
         await PublishResultAsync(ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt))
             .ConfigureAwait(false);
-        return RequestVerdict.Done;
     }
 
     // A claim is never retaken (that could run a request twice), but one whose executor died mid-run would otherwise

@@ -175,4 +175,7 @@ public static class ExecutionRefusalCodes
 
     /// <summary>The executor could not run the module (deleted meanwhile, input beyond the sandbox's limits).</summary>
     public const string RunRejected = "run_rejected";
+
+    /// <summary>The request kept failing (no capacity, a dependency down) until it was dead-lettered; it did not run.</summary>
+    public const string Undeliverable = "undeliverable";
 }
