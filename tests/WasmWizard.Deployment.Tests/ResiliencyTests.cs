@@ -196,14 +196,16 @@ public sealed class ResiliencyTests
         problems.AssertNone();
     }
 
-    [Fact]
-    public void Resiliency_AuditDeliveries_RetryBoundedThenDeadLetterBeforeRedelivery()
+    [Theory]
+    [InlineData(DaprNames.AuditAppId)]
+    [InlineData(DaprNames.ExecutorAppId)]
+    public void Resiliency_Deliveries_RetryBoundedThenDeadLetterBeforeRedelivery(string appId)
     {
         var run = RunFile.Load();
         var problems = new Problems();
-        var audit = run.App(DaprNames.AuditAppId);
-        Assert.NotNull(audit);
-        var loaded = run.ResourcesOf(audit);
+        var app = run.App(appId);
+        Assert.NotNull(app);
+        var loaded = run.ResourcesOf(app);
         var resiliency = loaded.FirstOrDefault(r => r.Kind == "Resiliency"
             && r.Spec.Mapping("targets", "components", DaprNames.PubSub, "inbound") is not null);
         if (resiliency is null)
@@ -211,7 +213,7 @@ public sealed class ResiliencyTests
             problems.Add(
                 DaprResources.Folder,
                 $"spec.targets.components.{DaprNames.PubSub}.inbound",
-                "no policy reaches the audit service: with a dead-letter topic and no retry, its first failed "
+                $"no policy reaches {appId}: with a dead-letter topic and no retry, its first failed "
                     + "delivery goes straight to the dead letters");
             problems.AssertNone();
             return;
@@ -243,6 +245,16 @@ public sealed class ResiliencyTests
             resiliency.Where,
             $"{key}.retry",
             "use a constant policy, so the worst case can be checked");
+
+        if (appId == DaprNames.ExecutorAppId && timeout is { } deliveryTimeout)
+        {
+            // A delivery may wait 30 s for capacity and compile for 30 s before the enterprise tier's 60 s run.
+            problems.Check(
+                deliveryTimeout >= TimeSpan.FromSeconds(120),
+                resiliency.Where,
+                $"{key}.timeout",
+                $"{deliveryTimeout} cuts off the longest execution request (30 s wait + 30 s compile + 60 s run)");
+        }
 
         var pubsub = loaded.FirstOrDefault(c => c.Kind == "Component" && c.Name == DaprNames.PubSub);
         var processing = GoDuration.TryParse(pubsub?.MetadataValue("processingTimeout"));
