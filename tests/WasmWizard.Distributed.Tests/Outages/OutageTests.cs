@@ -85,6 +85,86 @@ public sealed class OutageTests : IAsyncLifetime
             .Any(e => e.Type == AuditEventTypes.KeyCreated && e.SubjectKeyId == keyId));
     }
 
+    [Fact]
+    public async Task BrokerDown_AsyncSubmitWithKey503_RetriedOnceBack_RunsOnce()
+    {
+        var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        HttpResponseMessage refused;
+        _composition.Api.Sidecar.Faults.PublishUnavailable = true;
+        try
+        {
+            refused = await SubmitAsync(user, module, "retry-after-outage");
+        }
+        finally
+        {
+            _composition.Api.Sidecar.Faults.PublishUnavailable = false;
+        }
+
+        var retried = await SubmitAsync(user, module, "retry-after-outage");
+        var id = (await Body(retried)).GetProperty("execution_id").GetGuid();
+        var done = await PollAsync(user, id);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal("dependency_unavailable", (await Body(refused)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Equal("exited", done.GetProperty("outcome").GetString());
+        Assert.Equal("Hello from WebAssembly!\nwhile down", done.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task BrokerDown_AsyncSubmitWithoutKey503_NothingLeftQueued()
+    {
+        var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        HttpResponseMessage refused;
+        _composition.Api.Sidecar.Faults.PublishUnavailable = true;
+        try
+        {
+            refused = await SubmitAsync(user, module, idempotencyKey: null);
+        }
+        finally
+        {
+            _composition.Api.Sidecar.Faults.PublishUnavailable = false;
+        }
+
+        var listed = await user.GetFromJsonAsync<JsonElement>("/api/executions", Token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        // The caller was told nothing was queued: the execution it never learned about does not wait in its backlog.
+        var execution = Assert.Single(listed.GetProperty("executions").EnumerateArray());
+        Assert.Equal("completed", execution.GetProperty("status").GetString());
+        Assert.Equal("rejected", execution.GetProperty("outcome").GetString());
+    }
+
+    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient user, Guid module, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{module}/executions")
+        {
+            Content = JsonContent.Create(new { input = "while down" }),
+        };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await user.SendAsync(request, Token);
+    }
+
+    private static async Task<JsonElement> PollAsync(HttpClient user, Guid id)
+    {
+        JsonElement body = default;
+        await Eventually.HoldsAsync(() =>
+        {
+            body = user.GetFromJsonAsync<JsonElement>($"/api/executions/{id}", Token).GetAwaiter().GetResult();
+            return body.GetProperty("status").GetString() == "completed";
+        });
+        return body;
+    }
+
     private static async Task<JsonElement> Body(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(Token);
 
