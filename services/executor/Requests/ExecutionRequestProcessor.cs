@@ -375,7 +375,8 @@ public sealed class ExecutionRequestProcessor(
             .ConfigureAwait(false);
     }
 
-    // Stored so GET /api/executions/{id} shows the refusal; false when the id was taken meanwhile.
+    // Stored so GET /api/executions/{id} shows the refusal; false when another delivery of the same request stored
+    // one first (that delivery answers).
     private async Task<bool> TryStoreRefusalAsync(
         ParsedExecutionRequest request, string code, string message, DateTimeOffset at)
     {
@@ -395,7 +396,9 @@ public sealed class ExecutionRequestProcessor(
         }
         catch (InvalidOperationException)
         {
-            return false;
+            // Another tenant's execution has this id: nothing can be stored under it, but the refusal is still
+            // answered, never silence.
+            return true;
         }
 
         await jobs.CompleteAsync(job.Id, Rejected(message), at, CancellationToken.None).ConfigureAwait(false);

@@ -4,8 +4,8 @@ namespace WasmWizard.Shared.Ports;
 
 /// <summary>
 /// Asynchronous executions: what was asked, where each one stands and, once finished, its result. The embedded host
-/// keeps them in SQLite; the distributed one is to keep them in the Dapr state store (<c>DaprExecutionJobStore</c>,
-/// not yet wired into the api host).
+/// keeps them in SQLite; the distributed one in the Dapr state store (<c>DaprExecutionJobStore</c>), written by the
+/// api (REST submits) and by the executor (requests it consumes, claims and results).
 /// </summary>
 public interface IExecutionJobStore
 {
