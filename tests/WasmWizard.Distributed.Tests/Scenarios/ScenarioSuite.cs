@@ -349,6 +349,44 @@ public abstract class ScenarioSuite(IComposition composition)
         Assert.All(all.Executions, e => Assert.Equal("completed", e.Status));
     }
 
+    /// <remarks>
+    /// Fails with the Dapr services (known bug, skipped there): the executor answers such a request <c>RETRY</c>, the
+    /// sidecar retries a few times within milliseconds, then dead-letters it, and the execution stays queued for
+    /// ever, counting against the tenant's pending cap. Nothing announces a queued execution again.
+    /// </remarks>
+    [Fact]
+    public async Task AsyncExecution_QueuedBehindTheTenantsRunningOnes_WaitsAndRuns()
+    {
+        SkipIfUnavailable();
+        if (composition is not EmbeddedComposition)
+        {
+            Assert.Skip(
+                "Known bug: the distributed executor answers RETRY to a request it cannot run yet, the sidecar "
+                + "dead-letters it after its few retries, and the execution stays queued for ever.");
+        }
+
+        using var user = await CreateUserAsync("pro");
+        var sleeper = await UploadAsync(user, SleeperModule, "sleeper.wasm");
+        var echo = await UploadAsync(user, EchoModule, "echo.wasm");
+
+        // Runs that hold every sandbox slot one tenant may have (all slots but one) until their deadline, started
+        // before the next one is submitted, so that one cannot start at once: it has to wait.
+        for (var i = 0; i < 3; i++)
+        {
+            await ExecutionIdAsync(await SubmitAsync(user, sleeper, new { timeout_ms = 3000 }));
+        }
+
+        await Eventually.HoldsAsync(
+            async () => (await ListAsync(user, $"module_id={sleeper}")).Executions
+                .Count(e => e.Status == "running") == 3,
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(50));
+        var waiting = await ExecutionIdAsync(await SubmitAsync(user, echo, new { input = "waited\n" }));
+
+        var result = await CompletedAsync(user, waiting);
+        Assert.Equal("Hello from WebAssembly!\nwaited\n", result.GetProperty("output").GetString());
+    }
+
     [Fact]
     public async Task AsyncExecution_AnotherTenant_NeitherFindsNorListsIt()
     {
@@ -400,8 +438,9 @@ public abstract class ScenarioSuite(IComposition composition)
         Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
         Assert.Equal(keyed, await ExecutionIdAsync(retried));
 
-        // Leave no sleepers holding the sandbox for the next scenario: the runs end by their deadline, and what has not
-        // started is refused once the module is gone.
+        // Leave no sleepers holding the sandbox for the next scenario: the runs end by their deadline, and the embedded
+        // queue refuses what has not started once the module is gone (the distributed one never starts it, see
+        // AsyncExecution_QueuedBehindTheTenantsRunningOnes_WaitsAndRuns).
         await SetTierAsync(user.Id, "basic");
         var deleted = await user.DeleteAsync($"/api/wasm/modules/{sleeper}", Token);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
