@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.Api.Hosting;
 using WasmWizard.Audit.Hosting;
@@ -93,6 +94,21 @@ public class DistributedComposition : IComposition
     /// <inheritdoc />
     public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(CancellationToken cancellationToken) =>
         _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// No service here subscribes to the topic, so this reads what the broker was given. The event names its members
+    /// with <c>[JsonPropertyName]</c> (snake_case), which the web defaults honour, as the publishing SDK's do.
+    /// </remarks>
+    public Task<IReadOnlyList<ExecutionResultEvent>> ExecutionResultsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ExecutionResultEvent> results = _network.Published
+            .Where(e => e.Topic == DaprNames.ExecutionResultsTopic)
+            .Select(e => e.DataAs<ExecutionResultEvent>(JsonSerializerOptions.Web)
+                ?? throw new InvalidOperationException($"Event {e.Id} on {e.Topic} carries no data."))
+            .ToList();
+        return Task.FromResult(results);
+    }
 
     /// <inheritdoc />
     public virtual async ValueTask DisposeAsync()

@@ -10,6 +10,7 @@ namespace WasmWizard.Distributed.Tests.Infrastructure;
 public sealed class EmbeddedComposition : IComposition
 {
     private readonly string _data = Directory.CreateTempSubdirectory("ww-embedded-").FullName;
+    private readonly ExecutionResultRecorder _results = new();
     private WebApplicationFactory<Program> _host = null!;
 
     /// <inheritdoc />
@@ -29,6 +30,10 @@ public sealed class EmbeddedComposition : IComposition
             }
 
             builder.UseSetting("Storage:DataDirectory", _data);
+
+            // Added to the host's own handlers, not replacing any: the outbox hands each result to all of them.
+            builder.ConfigureServices(
+                services => services.AddSingleton<IEventHandler<ExecutionResultEvent>>(_results));
         });
         _ = _host.Server;
         AdminKey = File.ReadAllText(Path.Combine(_data, "admin-api-key")).Trim();
@@ -41,6 +46,10 @@ public sealed class EmbeddedComposition : IComposition
     /// <inheritdoc />
     public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(CancellationToken cancellationToken) =>
         _host.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ExecutionResultEvent>> ExecutionResultsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(_results.Received);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

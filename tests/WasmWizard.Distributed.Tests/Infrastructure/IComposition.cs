@@ -16,4 +16,11 @@ public interface IComposition : IAsyncLifetime
 
     /// <summary>What the audit trail holds now, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every result published on <c>execution-results</c> so far, oldest first, as a subscriber of the topic gets
+    /// them: duplicates included, since delivery is at least once.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The topic cannot be watched here; the message says why.</exception>
+    Task<IReadOnlyList<ExecutionResultEvent>> ExecutionResultsAsync(CancellationToken cancellationToken);
 }
