@@ -32,7 +32,9 @@ public enum RequestVerdict
 /// <remarks>
 /// Several executor replicas consume the topic as one consumer group, and the broker may deliver a request twice:
 /// the request id is the execution's id, and only the replica whose claim of the queued execution commits runs it.
-/// Requests the api queued (REST submits) are already stored and checked; the request is then only their signal.
+/// A published request is stored already claimed by the delivery that admits it, before its rate budget is charged,
+/// so two copies admitted at once are charged once too. Requests the api queued (REST submits) are already stored
+/// and checked; the request is then only their signal.
 /// </remarks>
 public sealed class ExecutionRequestProcessor(
     IIdentityStore identities,
@@ -67,20 +69,20 @@ public sealed class ExecutionRequestProcessor(
         }
 
         var job = await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false);
-        if (job is null)
+        if (job is not null)
         {
-            job = await AdmitAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
-            if (job is null)
-            {
-                return RequestVerdict.Done;
-            }
+            return await RunAsync(job, cancellationToken).ConfigureAwait(false);
         }
 
-        return await RunAsync(job, cancellationToken).ConfigureAwait(false);
+        var (admitted, claimed) = await AdmitAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
+        return admitted is null ? RequestVerdict.Done
+            : claimed ? await RunClaimedAsync(admitted).ConfigureAwait(false)
+            : await RunAsync(admitted, cancellationToken).ConfigureAwait(false);
     }
 
-    // The checks of a REST submit, in its order; returns the stored queued execution, or null when refused.
-    private async Task<ExecutionJob?> AdmitAsync(
+    // The checks of a REST submit; returns the execution stored and claimed by this delivery, or the one a copy of
+    // the request admitted at the same time stored (not claimed), or null when refused.
+    private async Task<(ExecutionJob? Job, bool Claimed)> AdmitAsync(
         ParsedExecutionRequest request, string? problem, CancellationToken cancellationToken)
     {
         var user = await identities.GetUserAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
@@ -89,13 +91,13 @@ public sealed class ExecutionRequestProcessor(
             // Nobody to store it for: only the answer.
             await RefuseAsync(request, ExecutionRefusalCodes.TenantNotFound, "No such tenant.", store: false)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         if (problem is not null)
         {
             await RefuseAsync(request, ExecutionRefusalCodes.InvalidRequest, problem, store: true).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         var module = await modules.GetAsync(request.ModuleId!.Value, cancellationToken).ConfigureAwait(false);
@@ -104,7 +106,7 @@ public sealed class ExecutionRequestProcessor(
             // As REST: another tenant's private module is "not found", not "forbidden".
             await RefuseAsync(request, ExecutionRefusalCodes.ModuleNotFound, "No such module.", store: true)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         var settings = tiers.CurrentValue;
@@ -113,25 +115,17 @@ public sealed class ExecutionRequestProcessor(
         if (limits is null)
         {
             await RefuseAsync(request, ExecutionRefusalCodes.LimitExceedsTier, refusal!, store: true).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         var caps = settings.Limits(user.Tier);
 
-        // The same budget a REST request of this tenant spends (one per user and tier, as the api's partition).
-        var decision = await rateLimiter
-            .AcquireAsync("user:" + user.Id + ":" + user.Tier, caps.RatePolicy, cancellationToken)
-            .ConfigureAwait(false);
-        if (!decision.Allowed)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
-            await RefuseAsync(
-                    request, ExecutionRefusalCodes.RateLimited,
-                    $"The {user.Tier} tier's request budget is spent; publish again in {seconds} s.", store: true)
-                .ConfigureAwait(false);
-            return null;
-        }
-
+        // Stored before the request budget is charged, and stored claimed (running): storing takes the request id,
+        // so of two copies of one request admitted at the same moment (the broker handed them to two replicas) only
+        // the one that stored it is charged; the other finds the id taken and is a duplicate. Claimed, so that no
+        // copy runs it before its budget is known. Unlike REST, a full backlog is therefore found before a spent
+        // budget.
+        var now = time.GetUtcNow();
         var job = new ExecutionJob(
             request.RequestId,
             user.Id,
@@ -141,8 +135,9 @@ public sealed class ExecutionRequestProcessor(
             new ExecutionJobRequest(
                 module.Sha256, module.Name, request.Stdin, request.Args, request.Env, limits, user.Tier,
                 KeyId: null, KeyPrefix: null, RequestId: EventPrefix + request.EventId),
-            ExecutionJobStatus.Queued,
-            time.GetUtcNow());
+            ExecutionJobStatus.Running,
+            now,
+            StartedAt: now);
         ExecutionJob? stored;
         try
         {
@@ -152,12 +147,21 @@ public sealed class ExecutionRequestProcessor(
         }
         catch (InvalidOperationException)
         {
+            // The id is taken. Most often by another delivery of this very request admitted at the same time: that
+            // is a duplicate, to be handled as one, not refused, or the producer would be told "conflict" about a
+            // request that runs.
+            if (await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false)
+                is { } duplicate)
+            {
+                return (duplicate, false);
+            }
+
             // Another tenant's execution has this id.
             await RefuseAsync(
                     request, ExecutionRefusalCodes.RequestIdConflict, "The request_id is already used; send a new one.",
                     store: false)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         if (stored is null)
@@ -168,10 +172,42 @@ public sealed class ExecutionRequestProcessor(
                     + "publish again once some finish.",
                     store: true)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
-        return stored;
+        // The same budget a REST request of this tenant spends (one per user and tier, as the api's partition).
+        RateLimitDecision decision;
+        try
+        {
+            decision = await rateLimiter
+                .AcquireAsync("user:" + user.Id + ":" + user.Tier, caps.RatePolicy, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Neither charged nor run (the limiter lets requests through when its actor is down, so this is a
+            // cancellation): queued again rather than left claimed, so the redelivery runs it.
+            await jobs.ReleaseAsync(stored.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (!decision.Allowed)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+            var message = $"The {user.Tier} tier's request budget is spent; publish again in {seconds} s.";
+            Log.RequestRefused(logger, request.RequestId, request.TenantId, ExecutionRefusalCodes.RateLimited);
+            var refusedAt = time.GetUtcNow();
+            await jobs.RefuseAsync(
+                    stored.Id, ExecutionRefusalCodes.RateLimited, Rejected(message), refusedAt, CancellationToken.None)
+                .ConfigureAwait(false);
+            await PublishResultAsync(ExecutionResultEvent.FromRefusal(
+                    request.RequestId, request.TenantId, request.ModuleId,
+                    new ExecutionRefusal(ExecutionRefusalCodes.RateLimited, message), refusedAt))
+                .ConfigureAwait(false);
+            return (null, false);
+        }
+
+        return (stored, true);
     }
 
     private async Task<RequestVerdict> RunAsync(ExecutionJob job, CancellationToken cancellationToken)
@@ -208,6 +244,30 @@ public sealed class ExecutionRequestProcessor(
             return RequestVerdict.Done;
         }
 
+        return await ExecuteAsync(job, asked, tier, settings).ConfigureAwait(false);
+    }
+
+    // Runs a request this delivery has just admitted and claimed, under the tier it was admitted with.
+    private async Task<RequestVerdict> RunClaimedAsync(ExecutionJob job)
+    {
+        var asked = job.Request!;
+        var settings = tiers.CurrentValue;
+        using var slot = concurrency.TryEnter(job.TenantId, settings.Limits(asked.Tier).MaxConcurrentExecutions);
+        if (slot is null)
+        {
+            // Admitted and charged, but the tenant's runs on this replica are at its cap: queued again for the
+            // broker's redelivery (or any copy of the request) to run, as a queued REST job is.
+            await jobs.ReleaseAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+            return RequestVerdict.Retry;
+        }
+
+        return await ExecuteAsync(job, asked, asked.Tier, settings).ConfigureAwait(false);
+    }
+
+    // Runs a job this delivery holds the claim of (and a slot for), then stores, records and answers its result.
+    private async Task<RequestVerdict> ExecuteAsync(
+        ExecutionJob job, ExecutionJobRequest asked, string tier, TierSettings settings)
+    {
         // Held to the tier the tenant has now, as a queued REST run is.
         var limits = TierRules.Clamp(settings, tier, asked.Limits);
         RunResult result;
