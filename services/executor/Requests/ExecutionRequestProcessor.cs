@@ -48,7 +48,7 @@ public sealed class ExecutionRequestProcessor(
     IOptionsMonitor<TierSettings> tiers,
     IOptions<SandboxOptions> sandboxOptions,
     TimeProvider time,
-    ILogger<ExecutionRequestProcessor> logger)
+    ILogger<ExecutionRequestProcessor> logger) : IDisposable
 {
     // How long past its longest possible run an execution may stay "running" before a redelivery of its request may
     // declare it interrupted: room for a first compile and a slow store, never a run still going.
@@ -57,6 +57,17 @@ public sealed class ExecutionRequestProcessor(
     // Marks the request id of an execution a producer published (the CloudEvent's id), as opposed to the id of the
     // REST request that queued it through the api.
     private const string EventPrefix = "event:";
+
+    // Tries at storing a run's result; see StoreRunResultAsync.
+    private const int StoreResultAttempts = 10;
+
+    // Deliveries handled at once, as many as the sandbox runs: the rest wait here for their turn. A broker may hand
+    // out a whole backlog at once (pubsub.redis 10 at a time by default, per sidecar); handled all together, all but
+    // a few would claim a job only to find the sandbox full and answer RETRY, and their writes to the shared job
+    // indexes would collide until the store gives up, in a loop that burns the machine (seen with 1,000 queued runs:
+    // 70,000 deliveries and lost results, against 1,000 deliveries with the wait). One that waits past the broker's
+    // processing timeout is handed out again, and that copy is a duplicate like any other.
+    private readonly SemaphoreSlim _turns = new(sandboxOptions.Value.MaxConcurrentRuns);
 
     /// <summary>Handles one delivery of the topic (a CloudEvent, or bare request data).</summary>
     public async Task<RequestVerdict> ProcessAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -68,13 +79,30 @@ public sealed class ExecutionRequestProcessor(
             return RequestVerdict.Drop;
         }
 
+        await _turns.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ProcessAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turns.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _turns.Dispose();
+
+    private async Task<RequestVerdict> ProcessAsync(
+        ParsedExecutionRequest request, string? problem, CancellationToken cancellationToken)
+    {
         var job = await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false);
         if (job is not null)
         {
             return await RunAsync(job, cancellationToken).ConfigureAwait(false);
         }
 
-        var (admitted, claimed) = await AdmitAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
+        var (admitted, claimed) = await AdmitAsync(request, problem, cancellationToken).ConfigureAwait(false);
         return admitted is null ? RequestVerdict.Done
             : claimed ? await RunClaimedAsync(admitted).ConfigureAwait(false)
             : await RunAsync(admitted, cancellationToken).ConfigureAwait(false);
@@ -299,12 +327,35 @@ public sealed class ExecutionRequestProcessor(
         }
 
         var completedAt = time.GetUtcNow();
-        await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+        await StoreRunResultAsync(job.Id, result, completedAt).ConfigureAwait(false);
         Log.RequestFinished(logger, job.Id, job.ModuleId, result.Outcome, result.ExitCode, result.DurationMs);
         await RecordAsync(job, asked, limits, result, completedAt).ConfigureAwait(false);
         await PublishResultAsync(ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt))
             .ConfigureAwait(false);
         return RequestVerdict.Done;
+    }
+
+    // The run has happened, so its result must reach the store: a failure here would leave the execution "running"
+    // with no answer for ever, since a redelivery finds it claimed and leaves it alone. Contention on the shared job
+    // indexes under a burst, or a sidecar's blip, can outlast one store call's own retries, so the call is made again
+    // for a while (about 10 s at most) before the failure is let through.
+    private async Task StoreRunResultAsync(Guid id, RunResult result, DateTimeOffset completedAt)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await jobs.CompleteAsync(id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or ObjectDisposedException)
+                && attempt < StoreResultAttempts)
+            {
+                Log.RequestRecordFailed(logger, e, id, "result (trying again)");
+                var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(50, 250) * attempt);
+                await Task.Delay(pause, time).ConfigureAwait(false);
+            }
+        }
     }
 
     // A claim is never retaken (that could run a request twice), but one whose executor died mid-run would otherwise

@@ -25,8 +25,11 @@ public static class ExecutionCalls
         return await response.Content.ReadFromJsonAsync<JsonElement>(Token);
     }
 
-    /// <summary>Uploads echo.wasm (or <paramref name="wasm"/>) as <paramref name="user"/>; returns the module id.</summary>
-    public static async Task<Guid> UploadAsync(HttpClient user, byte[]? wasm = null)
+    /// <summary>
+    /// Uploads echo.wasm (or <paramref name="wasm"/>) as <paramref name="user"/>, public when
+    /// <paramref name="isPublic"/>; returns the module id.
+    /// </summary>
+    public static async Task<Guid> UploadAsync(HttpClient user, byte[]? wasm = null, bool isPublic = false)
     {
         ArgumentNullException.ThrowIfNull(user);
         using var form = new MultipartFormDataContent
@@ -39,6 +42,7 @@ public static class ExecutionCalls
                 "wasm",
                 "echo.wasm"
             },
+            { new StringContent(isPublic ? "true" : "false"), "is_public" },
         };
         using var response = await user.PostAsync("/api/wasm/upload", form, Token);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Token));
