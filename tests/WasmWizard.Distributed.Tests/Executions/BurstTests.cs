@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using WasmWizard.DaprDouble.PubSub;
 using WasmWizard.Distributed.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
@@ -60,7 +61,8 @@ public sealed class BurstTests : IAsyncLifetime
         await _composition.Network.WhenIdleAsync(TimeSpan.FromSeconds(120), Token);
         var doneIn = clock.Elapsed;
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{queued.Count} executions queued in {submittedIn.TotalSeconds:F1} s, all handled in {doneIn.TotalSeconds:F1} s");
+            $"{queued.Count} executions queued in {submittedIn.TotalSeconds:F1} s, "
+            + $"all handled in {doneIn.TotalSeconds:F1} s");
 
         Assert.Equal(Tenants * PerTenant, queued.Count);
         Assert.Equal(queued.Count, queued.Select(q => q.Id).Distinct().Count());
@@ -72,7 +74,7 @@ public sealed class BurstTests : IAsyncLifetime
             _composition.Network.Published, e => e.Topic == DaprNames.ExecutionRequestsDeadLetterTopic);
         var answers = _composition.Network.Published
             .Where(e => e.Topic == DaprNames.ExecutionResultsTopic)
-            .ToLookup(e => ExecutionProducer.RequestIdOf(e) ?? Guid.Empty, e => e.DataAs<System.Text.Json.JsonElement>());
+            .ToLookup(e => ExecutionProducer.RequestIdOf(e) ?? Guid.Empty, e => e.DataAs<JsonElement>());
         Assert.All(queued, q =>
         {
             Assert.True(answers.Contains(q.Id), $"{q.Id} was never answered");

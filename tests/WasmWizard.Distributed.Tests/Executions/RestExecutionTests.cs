@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using WasmWizard.DaprDouble.PubSub;
 using WasmWizard.Distributed.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;

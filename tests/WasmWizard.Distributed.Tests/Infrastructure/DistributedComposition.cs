@@ -125,7 +125,7 @@ public class DistributedComposition : IComposition
     public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(CancellationToken cancellationToken) =>
         _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, cancellationToken);
 
-    /// <summary>The newest <paramref name="limit"/> events of the audit trail, for tests that make more than 1,000.</summary>
+    /// <summary>The newest <paramref name="limit"/> events of the audit trail (for more than 1,000).</summary>
     public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(int limit, CancellationToken cancellationToken) =>
         _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(limit, cancellationToken);
 

@@ -77,7 +77,7 @@ public static class ExecutionCalls
         return (response.StatusCode, await BodyAsync(response));
     }
 
-    /// <summary>Polls <c>GET /api/executions/{id}</c> as a client would until it says completed; returns that body.</summary>
+    /// <summary>Polls <c>GET /api/executions/{id}</c> as a client would until it is completed; returns it.</summary>
     public static async Task<JsonElement> PollCompletedAsync(HttpClient user, Guid id)
     {
         JsonElement completed = default;

@@ -27,7 +27,9 @@ public sealed class ExecutionProducer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(sidecar);
         _network = network;
-        var builder = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint).UseHttpEndpoint(sidecar.HttpEndpoint);
+        var builder = new DaprClientBuilder()
+            .UseGrpcEndpoint(sidecar.GrpcEndpoint)
+            .UseHttpEndpoint(sidecar.HttpEndpoint);
         if (apiToken is not null)
         {
             builder.UseDaprApiToken(apiToken);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using WasmWizard.DaprDouble.PubSub;
 
 namespace WasmWizard.Distributed.Tests.Infrastructure;
@@ -19,7 +20,7 @@ public sealed class QueuedExecutionComposition : DistributedComposition
         DeliveryRetry = new DeliveryRetryPolicy { MaxRetries = 500, Interval = TimeSpan.FromMilliseconds(20) };
         ExtraSettings = new Dictionary<string, string?>
         {
-            ["Api:Tiers:basic:MaxPendingExecutions"] = BasicPendingCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Api:Tiers:basic:MaxPendingExecutions"] = BasicPendingCap.ToString(CultureInfo.InvariantCulture),
         };
     }
 }
