@@ -32,7 +32,9 @@ public enum RequestVerdict
 /// <remarks>
 /// Several executor replicas consume the topic as one consumer group, and the broker may deliver a request twice:
 /// the request id is the execution's id, and only the replica whose claim of the queued execution commits runs it.
-/// Requests the api queued (REST submits) are already stored and checked; the request is then only their signal.
+/// A published request is stored already claimed by the delivery that admits it, before its rate budget is charged,
+/// so two copies admitted at once are charged once too. Requests the api queued (REST submits) are already stored
+/// and checked; the request is then only their signal.
 /// </remarks>
 public sealed class ExecutionRequestProcessor(
     IIdentityStore identities,
@@ -46,14 +48,15 @@ public sealed class ExecutionRequestProcessor(
     IOptionsMonitor<TierSettings> tiers,
     IOptions<SandboxOptions> sandboxOptions,
     TimeProvider time,
-    ILogger<ExecutionRequestProcessor> logger)
+    ILogger<ExecutionRequestProcessor> logger) : IDisposable
 {
     // How long past its longest possible run an execution may stay "running" before a redelivery of its request may
     // declare it interrupted: room for a first compile and a slow store, never a run still going.
     private static readonly TimeSpan InterruptedGrace = TimeSpan.FromMinutes(5);
 
-    // How long one delivery waits for a free sandbox slot or tenant slot before giving the request back, and how
-    // often it looks for a tenant slot (a sandbox that is full says itself when to try again).
+    // How long one delivery waits for a slot of its tenant (the tier's cap on runs in flight) or a free sandbox slot
+    // before it gives the request back, and how often it looks for a tenant slot (a full sandbox says itself when to
+    // try again). Every RETRY counts against the delivery's bounded retries, and the last one dead-letters it.
     private static readonly TimeSpan CapacityWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan TenantSlotPoll = TimeSpan.FromMilliseconds(200);
 
@@ -63,6 +66,18 @@ public sealed class ExecutionRequestProcessor(
     // Marks the request id of an execution a producer published (the CloudEvent's id), as opposed to the id of the
     // REST request that queued it through the api.
     private const string EventPrefix = "event:";
+
+    // Tries at storing a run's result; see StoreRunResultAsync.
+    private const int StoreResultAttempts = 10;
+
+    // Deliveries admitted or run at once, as many as the sandbox runs: the rest wait here for their turn. A broker may
+    // hand out a whole backlog at once (pubsub.redis 10 at a time by default, per sidecar); handled all together, all
+    // but a few would claim a job only to find the sandbox full and answer RETRY, and their writes to the shared job
+    // indexes would collide until the store gives up, in a loop that burns the machine (seen with 1,000 queued runs:
+    // 70,000 deliveries and lost results, against 1,000 deliveries with the wait). A delivery waiting for a slot of
+    // its own tenant does so without a turn, so one busy tenant does not hold up the others. One that waits past the
+    // broker's processing timeout is handed out again, and that copy is a duplicate like any other.
+    private readonly SemaphoreSlim _turns = new(sandboxOptions.Value.MaxConcurrentRuns);
 
     /// <summary>Handles one delivery of the topic (a CloudEvent, or bare request data).</summary>
     public async Task<RequestVerdict> ProcessAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -77,15 +92,49 @@ public sealed class ExecutionRequestProcessor(
         var job = await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
-            job = await AdmitAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
-            if (job is null)
+            await _turns.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                return RequestVerdict.Done;
+                var (admitted, claimed) = await AdmitAsync(request, read.Problem, cancellationToken).ConfigureAwait(false);
+                if (admitted is null)
+                {
+                    return RequestVerdict.Done;
+                }
+
+                if (!claimed)
+                {
+                    // A copy of this request admitted at the same moment stored it: handled below as a duplicate.
+                    job = admitted;
+                }
+                else if (concurrency.TryEnter(admitted.TenantId, TenantCap(admitted.Request!.Tier)) is { } slot)
+                {
+                    using (slot)
+                    {
+                        return await RunHeldAsync(
+                                admitted, admitted.Request!, admitted.Request!.Tier, alreadyClaimed: true,
+                                time.GetUtcNow() + CapacityWait, cancellationToken)
+                            .ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    // Admitted and charged, but the tenant's runs are at its cap: queued again, to wait for a slot
+                    // below without holding a turn.
+                    await jobs.ReleaseAsync(admitted.Id, CancellationToken.None).ConfigureAwait(false);
+                    job = admitted with { Status = ExecutionJobStatus.Queued, StartedAt = null };
+                }
+            }
+            finally
+            {
+                _turns.Release();
             }
         }
 
         return await RunAsync(job, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _turns.Dispose();
 
     /// <summary>
     /// Handles a request that reached the dead-letter topic: one that could not be read is left there for operators;
@@ -122,7 +171,9 @@ public sealed class ExecutionRequestProcessor(
         }
 
         var completedAt = time.GetUtcNow();
-        await jobs.CompleteAsync(job.Id, Rejected(Message), completedAt, CancellationToken.None).ConfigureAwait(false);
+        await jobs.RefuseAsync(
+                job.Id, ExecutionRefusalCodes.Undeliverable, Rejected(Message), completedAt, CancellationToken.None)
+            .ConfigureAwait(false);
         Log.RequestRefused(logger, job.Id, job.TenantId, ExecutionRefusalCodes.Undeliverable);
         await PublishResultAsync(ExecutionResultEvent.FromRefusal(
                 job.Id, job.TenantId, job.ModuleId,
@@ -130,8 +181,9 @@ public sealed class ExecutionRequestProcessor(
             .ConfigureAwait(false);
     }
 
-    // The checks of a REST submit, in its order; returns the stored queued execution, or null when refused.
-    private async Task<ExecutionJob?> AdmitAsync(
+    // The checks of a REST submit; returns the execution stored and claimed by this delivery, or the one a copy of
+    // the request admitted at the same time stored (not claimed), or null when refused.
+    private async Task<(ExecutionJob? Job, bool Claimed)> AdmitAsync(
         ParsedExecutionRequest request, string? problem, CancellationToken cancellationToken)
     {
         var user = await identities.GetUserAsync(request.TenantId, cancellationToken).ConfigureAwait(false);
@@ -140,13 +192,13 @@ public sealed class ExecutionRequestProcessor(
             // Nobody to store it for: only the answer.
             await RefuseAsync(request, ExecutionRefusalCodes.TenantNotFound, "No such tenant.", store: false)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         if (problem is not null)
         {
             await RefuseAsync(request, ExecutionRefusalCodes.InvalidRequest, problem, store: true).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         var module = await modules.GetAsync(request.ModuleId!.Value, cancellationToken).ConfigureAwait(false);
@@ -155,7 +207,7 @@ public sealed class ExecutionRequestProcessor(
             // As REST: another tenant's private module is "not found", not "forbidden".
             await RefuseAsync(request, ExecutionRefusalCodes.ModuleNotFound, "No such module.", store: true)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         var settings = tiers.CurrentValue;
@@ -164,25 +216,17 @@ public sealed class ExecutionRequestProcessor(
         if (limits is null)
         {
             await RefuseAsync(request, ExecutionRefusalCodes.LimitExceedsTier, refusal!, store: true).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         var caps = settings.Limits(user.Tier);
 
-        // The same budget a REST request of this tenant spends (one per user and tier, as the api's partition).
-        var decision = await rateLimiter
-            .AcquireAsync("user:" + user.Id + ":" + user.Tier, caps.RatePolicy, cancellationToken)
-            .ConfigureAwait(false);
-        if (!decision.Allowed)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
-            await RefuseAsync(
-                    request, ExecutionRefusalCodes.RateLimited,
-                    $"The {user.Tier} tier's request budget is spent; publish again in {seconds} s.", store: true)
-                .ConfigureAwait(false);
-            return null;
-        }
-
+        // Stored before the request budget is charged, and stored claimed (running): storing takes the request id,
+        // so of two copies of one request admitted at the same moment (the broker handed them to two replicas) only
+        // the one that stored it is charged; the other finds the id taken and is a duplicate. Claimed, so that no
+        // copy runs it before its budget is known. Unlike REST, a full backlog is therefore found before a spent
+        // budget.
+        var now = time.GetUtcNow();
         var job = new ExecutionJob(
             request.RequestId,
             user.Id,
@@ -192,8 +236,9 @@ public sealed class ExecutionRequestProcessor(
             new ExecutionJobRequest(
                 module.Sha256, module.Name, request.Stdin, request.Args, request.Env, limits, user.Tier,
                 KeyId: null, KeyPrefix: null, RequestId: EventPrefix + request.EventId),
-            ExecutionJobStatus.Queued,
-            time.GetUtcNow());
+            ExecutionJobStatus.Running,
+            now,
+            StartedAt: now);
         ExecutionJob? stored;
         try
         {
@@ -203,12 +248,21 @@ public sealed class ExecutionRequestProcessor(
         }
         catch (InvalidOperationException)
         {
+            // The id is taken. Most often by another delivery of this very request admitted at the same time: that
+            // is a duplicate, to be handled as one, not refused, or the producer would be told "conflict" about a
+            // request that runs.
+            if (await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false)
+                is { } duplicate)
+            {
+                return (duplicate, false);
+            }
+
             // Another tenant's execution has this id.
             await RefuseAsync(
                     request, ExecutionRefusalCodes.RequestIdConflict, "The request_id is already used; send a new one.",
                     store: false)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         if (stored is null)
@@ -219,10 +273,42 @@ public sealed class ExecutionRequestProcessor(
                     + "publish again once some finish.",
                     store: true)
                 .ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
-        return stored;
+        // The same budget a REST request of this tenant spends (one per user and tier, as the api's partition).
+        RateLimitDecision decision;
+        try
+        {
+            decision = await rateLimiter
+                .AcquireAsync("user:" + user.Id + ":" + user.Tier, caps.RatePolicy, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Neither charged nor run (the limiter lets requests through when its actor is down, so this is a
+            // cancellation): queued again rather than left claimed, so the redelivery runs it.
+            await jobs.ReleaseAsync(stored.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (!decision.Allowed)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+            var message = $"The {user.Tier} tier's request budget is spent; publish again in {seconds} s.";
+            Log.RequestRefused(logger, request.RequestId, request.TenantId, ExecutionRefusalCodes.RateLimited);
+            var refusedAt = time.GetUtcNow();
+            await jobs.RefuseAsync(
+                    stored.Id, ExecutionRefusalCodes.RateLimited, Rejected(message), refusedAt, CancellationToken.None)
+                .ConfigureAwait(false);
+            await PublishResultAsync(ExecutionResultEvent.FromRefusal(
+                    request.RequestId, request.TenantId, request.ModuleId,
+                    new ExecutionRefusal(ExecutionRefusalCodes.RateLimited, message), refusedAt))
+                .ConfigureAwait(false);
+            return (null, false);
+        }
+
+        return (stored, true);
     }
 
     private async Task<RequestVerdict> RunAsync(ExecutionJob job, CancellationToken cancellationToken)
@@ -246,14 +332,9 @@ public sealed class ExecutionRequestProcessor(
 
         var user = await identities.GetUserAsync(job.TenantId, cancellationToken).ConfigureAwait(false);
         var tier = user?.Tier ?? asked.Tier;
-        var settings = tiers.CurrentValue;
-
-        // A delivery waits a while for capacity (the broker's concurrency per sidecar bounds how many wait) before it
-        // gives the request back: every RETRY counts against the delivery's bounded retries, and the last one
-        // dead-letters it.
         var deadline = time.GetUtcNow() + CapacityWait;
         IDisposable? slot;
-        while ((slot = concurrency.TryEnter(job.TenantId, settings.Limits(tier).MaxConcurrentExecutions)) is null)
+        while ((slot = concurrency.TryEnter(job.TenantId, TenantCap(tier))) is null)
         {
             // The tenant's runs in flight on this replica are at its tier's cap.
             if (time.GetUtcNow() >= deadline)
@@ -266,27 +347,53 @@ public sealed class ExecutionRequestProcessor(
 
         using (slot)
         {
-            // Held to the tier the tenant has now, as a queued REST run is.
-            var limits = TierRules.Clamp(settings, tier, asked.Limits);
-            var result = await RunClaimedAsync(job, asked, limits, deadline, cancellationToken).ConfigureAwait(false);
-            if (result is null)
+            await _turns.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                return RequestVerdict.Retry;
+                return await RunHeldAsync(job, asked, tier, alreadyClaimed: false, deadline, cancellationToken)
+                    .ConfigureAwait(false);
             }
-
-            await FinishAsync(job, asked, limits, result).ConfigureAwait(false);
-            return RequestVerdict.Done;
+            finally
+            {
+                _turns.Release();
+            }
         }
+    }
+
+    private int TenantCap(string tier) => tiers.CurrentValue.Limits(tier).MaxConcurrentExecutions;
+
+    // Runs the execution with a slot of its tenant and a turn held: claims it (unless this delivery already holds the
+    // claim), runs it, then stores, records and answers the result.
+    private async Task<RequestVerdict> RunHeldAsync(
+        ExecutionJob job, ExecutionJobRequest asked, string tier, bool alreadyClaimed, DateTimeOffset deadline,
+        CancellationToken cancellationToken)
+    {
+        // Held to the tier the tenant has now, as a queued REST run is.
+        var limits = TierRules.Clamp(tiers.CurrentValue, tier, asked.Limits);
+        var result = await RunClaimedAsync(job, asked, limits, alreadyClaimed, deadline, cancellationToken)
+            .ConfigureAwait(false);
+        if (result is null)
+        {
+            return RequestVerdict.Retry;
+        }
+
+        if (!ReferenceEquals(result, AlreadyClaimed))
+        {
+            await FinishAsync(job, asked, limits, result).ConfigureAwait(false);
+        }
+
+        return RequestVerdict.Done;
     }
 
     // Claims the execution and runs it; null when the sandbox stayed full until the deadline (the execution is then
     // queued again, nothing ran). A claim that fails means another delivery has it: that one finishes it.
     private async Task<RunResult?> RunClaimedAsync(
-        ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, DateTimeOffset deadline, CancellationToken token)
+        ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, bool alreadyClaimed, DateTimeOffset deadline,
+        CancellationToken token)
     {
-        while (true)
+        for (var claimed = alreadyClaimed; ; claimed = false)
         {
-            if (!await jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), token).ConfigureAwait(false))
+            if (!claimed && !await jobs.TryMarkRunningAsync(job.Id, time.GetUtcNow(), token).ConfigureAwait(false))
             {
                 return AlreadyClaimed;
             }
@@ -327,17 +434,35 @@ public sealed class ExecutionRequestProcessor(
 
     private async Task FinishAsync(ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, RunResult result)
     {
-        if (ReferenceEquals(result, AlreadyClaimed))
-        {
-            return;
-        }
-
         var completedAt = time.GetUtcNow();
-        await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+        await StoreRunResultAsync(job.Id, result, completedAt).ConfigureAwait(false);
         Log.RequestFinished(logger, job.Id, job.ModuleId, result.Outcome, result.ExitCode, result.DurationMs);
         await RecordAsync(job, asked, limits, result, completedAt).ConfigureAwait(false);
         await PublishResultAsync(ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt))
             .ConfigureAwait(false);
+    }
+
+    // The run has happened, so its result must reach the store: a failure here would leave the execution "running"
+    // with no answer for ever, since a redelivery finds it claimed and leaves it alone. Contention on the shared job
+    // indexes under a burst, or a sidecar's blip, can outlast one store call's own retries, so the call is made again
+    // for a while (about 10 s at most) before the failure is let through.
+    private async Task StoreRunResultAsync(Guid id, RunResult result, DateTimeOffset completedAt)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await jobs.CompleteAsync(id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or ObjectDisposedException)
+                && attempt < StoreResultAttempts)
+            {
+                Log.RequestRecordFailed(logger, e, id, "result (trying again)");
+                var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(50, 250) * attempt);
+                await Task.Delay(pause, time).ConfigureAwait(false);
+            }
+        }
     }
 
     // A claim is never retaken (that could run a request twice), but one whose executor died mid-run would otherwise

@@ -46,6 +46,13 @@ public interface IExecutionJobStore
     /// <summary>Stores the result of a running job and forgets its input.</summary>
     Task CompleteAsync(Guid id, RunResult result, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes a job that is refused rather than run, as <see cref="CompleteAsync"/> does, and keeps
+    /// <paramref name="refusalCode"/> as its <see cref="ExecutionJob.RefusalCode"/> (where the store keeps those).
+    /// </summary>
+    Task RefuseAsync(
+        Guid id, string refusalCode, RunResult result, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Removes up to <paramref name="limit"/> jobs completed before <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> RemoveCompletedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
 }

@@ -167,6 +167,15 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Refusal codes are not kept here (see <see cref="ExecutionJob.RefusalCode"/>): the embedded host refuses at
+    /// submit time, so this is only the completion.
+    /// </remarks>
+    public Task RefuseAsync(
+        Guid id, string refusalCode, RunResult result, DateTimeOffset at, CancellationToken cancellationToken) =>
+        CompleteAsync(id, result, at, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<int> RemoveCompletedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

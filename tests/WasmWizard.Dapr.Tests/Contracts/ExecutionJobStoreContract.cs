@@ -261,6 +261,24 @@ public abstract class ExecutionJobStoreContract(Func<Task<StorageBackend>> start
     }
 
     [Fact]
+    public async Task Refuse_RunningJob_CompletedAsCompleteDoes_FirstResultKept()
+    {
+        var job = Job(NextId(), ModuleA);
+        Assert.True((await Jobs.CreateAsync(job, Token)).Created);
+        Assert.True(await Jobs.TryMarkRunningAsync(job.Id, T0.AddSeconds(1), Token));
+
+        await Jobs.RefuseAsync(job.Id, "rate_limited", Result("rejected", null), T0.AddSeconds(2), Token);
+        await Jobs.RefuseAsync(job.Id, "not_found", Result("exited", 0), T0.AddSeconds(3), Token);
+
+        var done = await Jobs.GetAsync(job.TenantId, job.Id, Token);
+        Assert.Equal(ExecutionJobStatus.Completed, done!.Status);
+        Assert.Null(done.Request);
+        Assert.Equal("rejected", done.Result!.Outcome);
+        Assert.Equal(T0.AddSeconds(2), done.CompletedAt);
+        Assert.Equal(0, await Jobs.CountPendingAsync(job.TenantId, Token));
+    }
+
+    [Fact]
     public async Task RemoveCompletedBefore_RemovesOldCompletedJobsOnlyAndFreesTheirKeys()
     {
         var tenant = NextId();

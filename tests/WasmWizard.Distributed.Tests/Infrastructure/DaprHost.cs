@@ -28,6 +28,7 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     /// Starts a sidecar for <paramref name="appId"/> on <paramref name="network"/>, then the service beside it. With
     /// <paramref name="apiToken"/> and <paramref name="appToken"/> the sidecar runs as daprd with
     /// <c>DAPR_API_TOKEN</c> and <c>APP_API_TOKEN</c>, and the service gets both settings, as an operator sets them.
+    /// With <paramref name="replica"/> the service joins an app id that already runs, as one more replica of it.
     /// </summary>
     public static async Task<DaprHost<TEntryPoint>> StartAsync(
         SidecarNetwork network,
@@ -35,7 +36,8 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         IDictionary<string, string?>? settings = null,
         long maxBodySize = SidecarDoubleOptions.DefaultMaxBodySize,
         string? apiToken = null,
-        string? appToken = null)
+        string? appToken = null,
+        bool replica = false)
     {
         var sidecar = await SidecarDouble.StartAsync(new SidecarDoubleOptions
         {
@@ -44,6 +46,7 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
             MaxBodySize = maxBodySize,
             ApiToken = apiToken,
             AppToken = appToken,
+            Replica = replica,
         });
         var all = new Dictionary<string, string?>(sidecar.Configuration);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

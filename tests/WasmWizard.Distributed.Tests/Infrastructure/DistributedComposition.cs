@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.Api.Hosting;
 using WasmWizard.Audit.Hosting;
 using WasmWizard.DaprDouble;
+using WasmWizard.DaprDouble.PubSub;
 using WasmWizard.DaprDouble.State;
 using WasmWizard.Executor.Hosting;
 using WasmWizard.Shared.Contracts.Events;
@@ -57,12 +58,25 @@ public class DistributedComposition : IComposition
     /// <summary>Where the executor keeps the artifacts it compiled, on its own disk.</summary>
     public string CompiledDirectory => Path.Combine(_data, "compiled");
 
+    /// <summary>
+    /// How the broker retries a delivery an app asked to retry (the inbound resiliency policy); read when the
+    /// composition starts. The double's default (3 retries 20 ms apart) unless a test needs a longer window.
+    /// </summary>
+    public DeliveryRetryPolicy DeliveryRetry { get; init; } = new();
+
+    /// <summary>
+    /// Settings every service gets on top of <see cref="Settings.Common"/> (tier limits, say), as an operator sets
+    /// them for all three; read when the composition starts.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
+
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
         _network = new SidecarNetwork(new SidecarNetworkOptions
         {
             ActorStateStore = DaprNames.StateStore,
+            DeliveryRetry = DeliveryRetry,
         }.AddStateStore(DaprNames.StateStore, KeyPrefix.Name).AddPubSub(DaprNames.PubSub));
         _audit = await DaprHost<AuditProgram>.StartAsync(
             _network,
@@ -91,9 +105,30 @@ public class DistributedComposition : IComposition
     /// <inheritdoc />
     public HttpClient CreateClient() => _api.CreateClient();
 
+    /// <summary>
+    /// Starts one more executor beside its own sidecar, as a second pod of the deployment: the replicas share the
+    /// <c>execution-requests</c> consumer group, and each compiles onto a disk of its own. The caller disposes it.
+    /// </summary>
+    public async Task<DaprHost<ExecutorProgram>> StartExecutorReplicaAsync()
+    {
+        var compiled = Path.Combine(_data, "compiled-" + Guid.NewGuid().ToString("N"));
+        return await DaprHost<ExecutorProgram>.StartAsync(
+            _network,
+            DaprNames.ExecutorAppId,
+            With("Sandbox:CompiledCacheDirectory", compiled),
+            MaxBodySize,
+            ApiToken,
+            _tokens?.AppToken(DaprNames.ExecutorAppId),
+            replica: true);
+    }
+
     /// <inheritdoc />
     public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(CancellationToken cancellationToken) =>
         _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(1000, cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> events of the audit trail (for more than 1,000).</summary>
+    public Task<IReadOnlyList<AuditEvent>> AuditEventsAsync(int limit, CancellationToken cancellationToken) =>
+        _audit.Services.GetRequiredService<IAuditEventStore>().ListAsync(limit, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
@@ -121,9 +156,15 @@ public class DistributedComposition : IComposition
         GC.SuppressFinalize(this);
     }
 
-    private static Dictionary<string, string?> With(string key, string value)
+    private Dictionary<string, string?> With(string key, string value)
     {
-        var settings = new Dictionary<string, string?>(Settings.Common) { [key] = value };
+        var settings = new Dictionary<string, string?>(Settings.Common);
+        foreach (var (name, extra) in ExtraSettings)
+        {
+            settings[name] = extra;
+        }
+
+        settings[key] = value;
         return settings;
     }
 }

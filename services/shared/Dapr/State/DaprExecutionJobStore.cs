@@ -180,7 +180,19 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
             cancellationToken);
 
     /// <inheritdoc />
-    public async Task CompleteAsync(Guid id, RunResult result, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task CompleteAsync(Guid id, RunResult result, DateTimeOffset at, CancellationToken cancellationToken) =>
+        CompleteAsync(id, result, at, refusalCode: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RefuseAsync(
+        Guid id, string refusalCode, RunResult result, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(refusalCode);
+        return CompleteAsync(id, result, at, refusalCode, cancellationToken);
+    }
+
+    private async Task CompleteAsync(
+        Guid id, RunResult result, DateTimeOffset at, string? refusalCode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         var completedAt = at.ToUniversalTime();
@@ -205,6 +217,7 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
                     Request = null,
                     CompletedAt = completedAt,
                     Result = result,
+                    RefusalCode = refusalCode ?? job.RefusalCode,
                 };
                 var entry = new JobIndexEntry(job.Id, job.CreatedAt, job.ModuleId, result.Outcome);
                 StateTransactionRequest[] operations =

@@ -1,0 +1,135 @@
+using System.Net;
+using WasmWizard.DaprDouble.PubSub;
+using WasmWizard.Distributed.Tests.Infrastructure;
+using WasmWizard.Shared.Contracts.Events;
+using WasmWizard.Shared.Dapr;
+using static WasmWizard.Distributed.Tests.Infrastructure.ExecutionCalls;
+
+namespace WasmWizard.Distributed.Tests.Executions;
+
+/// <summary>
+/// Asynchronous executions through REST in the distributed deployment: the api stores the job and announces it on
+/// <c>execution-requests</c>, the executor runs it, and the client polls for the result. A retried submit finds its
+/// first execution, and announcing a job again never runs it again.
+/// </summary>
+public sealed class RestExecutionTests(QueuedExecutionComposition composition)
+    : IClassFixture<QueuedExecutionComposition>, IDisposable
+{
+    private readonly ExecutionProducer _results = new(composition);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _results.Dispose();
+
+    [Fact]
+    public async Task Submit_Accepted_ThenPolledToItsResult()
+    {
+        var (_, user) = await TestUsers.CreateAsync(composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+
+        using var submitted = await SubmitAsync(user, module, "polled\n");
+        var accepted = await BodyAsync(submitted);
+        var id = accepted.GetProperty("execution_id").GetGuid();
+        var completed = await PollCompletedAsync(user, id);
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal($"/api/executions/{id}", submitted.Headers.Location?.OriginalString);
+        Assert.Contains(accepted.GetProperty("status").GetString(), new[] { "queued", "running", "completed" });
+        Assert.Equal(EchoOf("polled\n"), completed.GetProperty("output").GetString());
+        Assert.Equal("exited", completed.GetProperty("outcome").GetString());
+        Assert.Equal(module, completed.GetProperty("module_id").GetGuid());
+        var answer = await _results.ResultAsync(id);
+        Assert.Equal("completed", answer.GetProperty("status").GetString());
+        Assert.Equal(EchoOf("polled\n"), answer.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task ResubmitWithTheSameIdempotencyKey_TheSameExecution_NotRunAgain()
+    {
+        var (_, user) = await TestUsers.CreateAsync(composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+
+        using var first = await SubmitAsync(user, module, "once\n", idempotencyKey: "order-17");
+        var id = (await BodyAsync(first)).GetProperty("execution_id").GetGuid();
+        await PollCompletedAsync(user, id);
+        using var again = await SubmitAsync(user, module, "once\n", idempotencyKey: "order-17");
+        var repeated = await BodyAsync(again);
+        using var different = await SubmitAsync(user, module, "other\n", idempotencyKey: "order-17");
+        await composition.Network.WhenIdleAsync(cancellationToken: Token);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(id, repeated.GetProperty("execution_id").GetGuid());
+        Assert.Equal("completed", repeated.GetProperty("status").GetString());
+        Assert.Equal(EchoOf("once\n"), repeated.GetProperty("output").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+        Assert.Equal("idempotency_conflict", (await BodyAsync(different)).GetProperty("code").GetString());
+
+        // A completed job is not announced again.
+        Assert.Single(Announcements(id));
+        Assert.Single(await ListExecutionsAsync(user));
+        Assert.Equal(1, await RunsAuditedAsync(id));
+    }
+
+    [Fact]
+    public async Task ResubmitWhileStillQueued_AnnouncedAgain_YetRunOnce()
+    {
+        var (_, user) = await TestUsers.CreateAsync(composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+
+        // While the executor cannot reach its store, its deliveries fail and are retried, so the job stays queued.
+        Guid id;
+        HttpStatusCode firstStatus, againStatus;
+        Guid againId;
+        composition.Executor.Sidecar.Faults.StateUnavailable = true;
+        try
+        {
+            using var first = await SubmitAsync(user, module, "queued\n", idempotencyKey: "retry-me");
+            firstStatus = first.StatusCode;
+            id = (await BodyAsync(first)).GetProperty("execution_id").GetGuid();
+            var (_, queued) = await GetExecutionAsync(user, id);
+            Assert.Equal("queued", queued.GetProperty("status").GetString());
+            using var again = await SubmitAsync(user, module, "queued\n", idempotencyKey: "retry-me");
+            againStatus = again.StatusCode;
+            againId = (await BodyAsync(again)).GetProperty("execution_id").GetGuid();
+            await composition.Network.WhenPublishedAsync(
+                DaprNames.ExecutionRequestsTopic,
+                e => e.Sequence > Announcements(id)[0].Sequence && ExecutionProducer.RequestIdOf(e) == id,
+                cancellationToken: Token);
+        }
+        finally
+        {
+            composition.Executor.Sidecar.Faults.StateUnavailable = false;
+        }
+
+        var completed = await PollCompletedAsync(user, id);
+        await composition.Network.WhenIdleAsync(cancellationToken: Token);
+
+        Assert.Equal(HttpStatusCode.Accepted, firstStatus);
+        Assert.Equal(HttpStatusCode.Accepted, againStatus);
+        Assert.Equal(id, againId);
+        Assert.Equal(EchoOf("queued\n"), completed.GetProperty("output").GetString());
+        var announced = Announcements(id);
+        Assert.Equal(2, announced.Count);
+        Assert.All(announced, e => Assert.Equal(DaprNames.ApiAppId, e.PublisherAppId));
+        var deliveries = composition.Network.Deliveries
+            .Where(d => d.Topic == DaprNames.ExecutionRequestsTopic && announced.Contains(d.Event))
+            .ToList();
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(DeliveryOutcome.Succeeded, d.Outcome));
+        Assert.Equal(1, await RunsAuditedAsync(id));
+        Assert.Single(await ListExecutionsAsync(user));
+        Assert.All(_results.Results(id), r => Assert.Equal(EchoOf("queued\n"), r.GetProperty("output").GetString()));
+    }
+
+    private List<PublishedEvent> Announcements(Guid id) =>
+        [.. composition.Network.Published.Where(
+            e => e.Topic == DaprNames.ExecutionRequestsTopic && ExecutionProducer.RequestIdOf(e) == id)];
+
+    private async Task<int> RunsAuditedAsync(Guid id) =>
+        (await composition.AuditEventsAsync(Token))
+        .Count(e => e.Type == AuditEventTypes.ExecutionCompleted && e.Subject == "execution:" + id);
+}
