@@ -18,6 +18,12 @@ public sealed class SidecarFaults
         set => _stateUnavailable = value;
     }
 
+    /// <summary>
+    /// Every state transaction that checks an ETag fails with an ETag mismatch until this is cleared, as if other
+    /// writers always changed the records first.
+    /// </summary>
+    public bool StateConflicts { get; set; }
+
     /// <summary>Every publish fails until this is cleared.</summary>
     public bool PublishUnavailable
     {

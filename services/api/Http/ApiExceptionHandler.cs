@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Dapr.State;
 
 namespace WasmWizard.Api.Http;
 
@@ -41,6 +42,12 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
+        if (exception is StateConcurrencyException)
+        {
+            // Many writers on one record (a burst of submits by one tenant): the next try will likely get through.
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
         if (exception is DependencyUnavailableException unavailable)
         {
             // Worth a warning (an operator should know), not an error with a stack: the caller is told to retry.
@@ -74,6 +81,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         DependencyUnavailableException unavailable =>
             (StatusCodes.Status503ServiceUnavailable, ErrorCodes.DependencyUnavailable, unavailable.Message),
         ExecutorBusyException busy => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ExecutorBusy, busy.Message),
+        StateConcurrencyException => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.DependencyUnavailable,
+            "The store is busy with concurrent changes to the same records; retry shortly."),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed."),
         BadHttpRequestException bad => (bad.StatusCode, ApiProblems.DefaultCode(bad.StatusCode), "The request is malformed."),

@@ -79,6 +79,13 @@ internal static class StateRequests
             });
         }
 
+        if (writes.Any(w => w.ETag is not null) && sidecar.Faults.StateConflicts)
+        {
+            // Another writer always got there first: what a record many replicas update at once looks like.
+            throw new DaprApiException(StatusCode.Aborted, StatusCodes.Status409Conflict,
+                "ERR_STATE_TRANSACTION", $"error while executing state transaction {store.Name}: possible etag mismatch");
+        }
+
         Apply(store, writes, atomic: true, "error while executing state transaction");
     }
 

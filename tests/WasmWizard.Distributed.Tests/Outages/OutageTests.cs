@@ -140,6 +140,31 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal("rejected", execution.GetProperty("outcome").GetString());
     }
 
+    [Fact]
+    public async Task JobRecordsAlwaysContended_Submit503WithRetryAfter_Not500()
+    {
+        var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        HttpResponseMessage refused;
+        _composition.Api.Sidecar.Faults.StateConflicts = true;
+        try
+        {
+            refused = await SubmitAsync(user, module, idempotencyKey: null);
+        }
+        finally
+        {
+            _composition.Api.Sidecar.Faults.StateConflicts = false;
+        }
+
+        var accepted = await SubmitAsync(user, module, idempotencyKey: null);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal("dependency_unavailable", (await Body(refused)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> SubmitAsync(HttpClient user, Guid module, string? idempotencyKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{module}/executions")
