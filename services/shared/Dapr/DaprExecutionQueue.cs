@@ -16,21 +16,15 @@ public sealed class DaprExecutionQueue(IEventPublisher events) : IExecutionQueue
         ArgumentNullException.ThrowIfNull(job);
         var asked = job.Request ?? throw new ArgumentException("Only a job that has not run can be queued.", nameof(job));
 
-        // The same document an outside producer publishes, so the topic has one contract whoever wrote to it.
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in asked.Env)
-        {
-            env[name] = value;
-        }
-
+        // The same document an outside producer publishes, so the topic has one contract whoever wrote to it, but
+        // without the input: the executor runs the stored job (found by this id) and never reads stdin, args or env
+        // from the announcement, while the broker keeps every event of the topic and of its dead-letter topic for
+        // streamTTL (a week). Carrying them here broke "the input is kept only until the run ends".
         var request = new ExecutionRequestEvent
         {
             RequestId = job.Id,
             TenantId = job.TenantId,
             ModuleId = job.ModuleId,
-            StdinBase64 = asked.Stdin.Length == 0 ? null : Convert.ToBase64String(asked.Stdin),
-            Args = asked.Args,
-            Env = env,
             Limits = new ExecutionRequestLimits
             {
                 TimeoutMs = asked.Limits.TimeoutMs,

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using WasmWizard.DaprDouble.PubSub;
 using WasmWizard.Distributed.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
@@ -123,6 +124,37 @@ public sealed class RestExecutionTests(QueuedExecutionComposition composition)
         Assert.Equal(1, await RunsAuditedAsync(id));
         Assert.Single(await ListExecutionsAsync(user));
         Assert.All(_results.Results(id), r => Assert.Equal(EchoOf("queued\n"), r.GetProperty("output").GetString()));
+    }
+
+    [Fact]
+    public async Task Submit_TheAnnouncementCarriesNoInput_TheRunStillGetsIt()
+    {
+        // README: "The input is kept only until the run ends." The broker keeps every event of execution-requests
+        // (and of its dead-letter topic) for streamTTL, a week: a REST submit's stdin, args and env must not be in
+        // it. The executor runs the stored job; the announcement only has to name it.
+        var (_, user) = await TestUsers.CreateAsync(composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{module}/executions")
+        {
+            Content = JsonContent.Create(new
+            {
+                input = "private stdin\n",
+                args = new[] { "--private-arg" },
+                env = new Dictionary<string, string> { ["PRIVATE_ENV"] = "private value" },
+            }),
+        };
+
+        using var submitted = await user.SendAsync(request, Token);
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = (await BodyAsync(submitted)).GetProperty("execution_id").GetGuid();
+        var completed = await PollCompletedAsync(user, id);
+
+        Assert.Equal(EchoOf("private stdin\n"), completed.GetProperty("output").GetString());
+        var announcement = Assert.Single(Announcements(id));
+        Assert.DoesNotContain("private", announcement.Json, StringComparison.OrdinalIgnoreCase);
+        var stdinBase64 = Convert.ToBase64String("private stdin\n"u8.ToArray());
+        Assert.DoesNotContain(stdinBase64, announcement.Json, StringComparison.Ordinal);
     }
 
     private List<PublishedEvent> Announcements(Guid id) =>
