@@ -521,6 +521,14 @@ public sealed class ExecutionRequestProcessor(
         }
         catch (InvalidOperationException)
         {
+            // A copy of this very request stored it in the meantime (it may be running): that delivery answers, and
+            // a refusal here would contradict it.
+            if (await jobs.GetAsync(request.TenantId, request.RequestId, CancellationToken.None).ConfigureAwait(false)
+                is not null)
+            {
+                return false;
+            }
+
             // Another tenant's execution has this id: nothing can be stored under it, but the refusal is still
             // answered, never silence.
             return true;

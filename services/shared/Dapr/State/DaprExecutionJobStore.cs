@@ -59,17 +59,20 @@ public sealed class DaprExecutionJobStore(DaprClient dapr, TimeProvider time) : 
                     return Attempt<(ExecutionJob?, bool)>.Done((first, false));
                 }
 
+                // Checked before the backlog: a job already stored under this id (a copy of the same execution
+                // request, admitted a moment earlier) counts in the backlog itself, so counting first answered
+                // "backlog full" to the duplicate of a request that runs. Without this check a second job with the
+                // same id would also fail first-write on every pass.
+                if (await _state.AnyExistsAsync([jobKey], cancellationToken))
+                {
+                    throw new InvalidOperationException($"An execution job with id {job.Id} is already stored.");
+                }
+
                 // Counted on the same read of the index the commit's ETag checks: a submit that commits in between
                 // makes this pass retry and count again.
                 if ((index.Value ?? JobIndex.Empty).Entries.Count(e => e.Outcome is null) >= maxPending)
                 {
                     return Attempt<(ExecutionJob?, bool)>.Done((null, false));
-                }
-
-                if (await _state.AnyExistsAsync([jobKey], cancellationToken))
-                {
-                    // Without this check a second job with the same id would fail first-write on every pass.
-                    throw new InvalidOperationException($"An execution job with id {job.Id} is already stored.");
                 }
 
                 var operations = new List<StateTransactionRequest>
