@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.DaprDouble.PubSub;
 using WasmWizard.Distributed.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Ports;
+using WasmWizard.Tests.Shared;
 using static WasmWizard.Distributed.Tests.Infrastructure.ExecutionCalls;
 
 namespace WasmWizard.Distributed.Tests.Executions;
@@ -155,6 +158,38 @@ public sealed class RestExecutionTests(QueuedExecutionComposition composition)
         Assert.DoesNotContain("private", announcement.Json, StringComparison.OrdinalIgnoreCase);
         var stdinBase64 = Convert.ToBase64String("private stdin\n"u8.ToArray());
         Assert.DoesNotContain(stdinBase64, announcement.Json, StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = "Bug: in the distributed mode a tenant's cap on runs in flight is counted twice over, once by the "
+        + "api (synchronous runs) and once by each executor replica (queued runs), so a free tenant (cap 1) runs one "
+        + "synchronous and one queued run per executor replica at once. README: queued runs go through 'its cap on "
+        + "runs in flight'. Fix: count every run of a tenant in one place, e.g. in the executor's sandbox for both "
+        + "kinds of run (per replica), or in a shared counter (an actor) that the api and the executors both take.")]
+    public async Task QueuedRunInProgress_ASynchronousRunOfAFreeTenant_IsOverItsCapOfOne()
+    {
+        var (tenant, user) = await TestUsers.CreateAsync(composition, "free");
+        using var _ = user;
+        var sleeper = await UploadAsync(user, Wat.Compile(Wat.Command(
+            """(func (export "_start") (call $sleep (i64.const 3600000000000)))""")));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{sleeper}/executions")
+        {
+            Content = JsonContent.Create(new { timeout_ms = 5000 }),
+        };
+        using var submitted = await user.SendAsync(request, Token);
+        var id = (await BodyAsync(submitted)).GetProperty("execution_id").GetGuid();
+
+        // Watched in the store, not through REST: the free tier's burst (5) is kept for the requests under test.
+        var jobs = composition.Executor.Services.GetRequiredService<IExecutionJobStore>();
+        await Eventually.HoldsAsync(
+            async () => (await jobs.GetAsync(tenant, id, Token))?.Status == ExecutionJobStatus.Running,
+            TimeSpan.FromSeconds(4),
+            TimeSpan.FromMilliseconds(10));
+
+        using var synchronous = await user.PostAsJsonAsync(
+            $"/api/wasm/modules/{sleeper}/execute", new { timeout_ms = 100 }, Token);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, synchronous.StatusCode);
+        Assert.Equal("concurrency_limited", (await BodyAsync(synchronous)).GetProperty("code").GetString());
     }
 
     private List<PublishedEvent> Announcements(Guid id) =>
