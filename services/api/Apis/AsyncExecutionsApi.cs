@@ -13,6 +13,7 @@ using WasmWizard.Api.Execution;
 using WasmWizard.Api.Http;
 using WasmWizard.Api.Model;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Execution;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Apis;
@@ -56,6 +57,7 @@ public static class AsyncExecutionsApi
             IModuleStore modules,
             TierPolicy policy,
             IOptionsMonitor<ApiOptions> options,
+            IEventPublisher events,
             TimeProvider time,
             CancellationToken cancellationToken)
     {
@@ -93,6 +95,12 @@ public static class AsyncExecutionsApi
         var (found, created) = pendingCap is { } cap
             ? await store.CreateWithinAsync(job, cap, cancellationToken)
             : await store.CreateAsync(job, cancellationToken);
+        if (found is null
+            && await CloseAbandonedAsync(store, events, settings, time, caller.UserId, cancellationToken) > 0)
+        {
+            // Places held by runs a dead worker left behind are free again.
+            (found, created) = await store.CreateWithinAsync(job, pendingCap!.Value, cancellationToken);
+        }
         if (found is not { } stored)
         {
             request.HttpContext.Response.Headers.RetryAfter = "5";
@@ -127,10 +135,22 @@ public static class AsyncExecutionsApi
 
     /// <summary>The caller's execution: <c>queued</c>, <c>running</c>, or <c>completed</c> with the full result.</summary>
     public static async Task<Results<Ok<ExecutionStatusResponse>, Ok<CompletedExecutionResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, HttpContext context, ClaimsPrincipal user, CancellationToken cancellationToken)
+        Guid id,
+        HttpContext context,
+        ClaimsPrincipal user,
+        IOptionsMonitor<ApiOptions> options,
+        IEventPublisher events,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (store, _) = Ports(context);
-        var job = await store.GetAsync(Caller.From(user).UserId, id, cancellationToken);
+        var tenant = Caller.From(user).UserId;
+        var job = await store.GetAsync(tenant, id, cancellationToken);
+        if (job is not null && await AbandonedExecutions.CloseIfAbandonedAsync(job, options.CurrentValue, store, events, time))
+        {
+            job = await store.GetAsync(tenant, id, cancellationToken);
+        }
+
         if (job is null)
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such execution.");
@@ -175,6 +195,32 @@ public static class AsyncExecutionsApi
 
     private static string Location(Guid id) => "/api/executions/" + id;
 
+    // Closes the tenant's executions a dead worker left running (see AbandonedExecutions); returns how many. Only
+    // looked for when the backlog is full, which is when they hurt: they hold its places.
+    private static async Task<int> CloseAbandonedAsync(
+        IExecutionJobStore store, IEventPublisher events, ApiOptions settings, TimeProvider time, Guid tenant,
+        CancellationToken cancellationToken)
+    {
+        var closed = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await store.ListAsync(new ExecutionJobQuery(tenant, null, null, 100, cursor), cancellationToken);
+            foreach (var summary in page.Jobs.Where(j => j.Status == ExecutionJobStatus.Running))
+            {
+                if (await store.GetAsync(tenant, summary.Id, cancellationToken) is { } job
+                    && await AbandonedExecutions.CloseIfAbandonedAsync(job, settings, store, events, time))
+                {
+                    closed++;
+                }
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return closed;
+    }
+
     private static async Task AnnounceAsync(
         IExecutionJobStore store, IExecutionQueue queue, ExecutionJob job, bool unreachable, TimeProvider time)
     {
@@ -186,6 +232,13 @@ public static class AsyncExecutionsApi
         {
             // Without an Idempotency-Key the caller cannot come back to this job (the 503 names none), so it must not
             // stay queued and count against the backlog for ever. With one, it stays queued for the retry to announce.
+            // A publish that timed out may still have reached the broker: claimed first, so a job an executor already
+            // took is left to it (and the caller told so) instead of being reported as not run while it runs.
+            if (!await store.TryMarkRunningAsync(job.Id, time.GetUtcNow(), CancellationToken.None))
+            {
+                return;
+            }
+
             var result = new RunResult(
                 ExecutionOutcome.Rejected, null, null, "The execution could not be queued; it did not run.", [], false, [],
                 false, 0, null);

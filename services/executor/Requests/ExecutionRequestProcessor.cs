@@ -50,10 +50,6 @@ public sealed class ExecutionRequestProcessor(
     TimeProvider time,
     ILogger<ExecutionRequestProcessor> logger) : IDisposable
 {
-    // How long past its longest possible run an execution may stay "running" before a redelivery of its request may
-    // declare it interrupted: room for a first compile and a slow store, never a run still going.
-    private static readonly TimeSpan InterruptedGrace = TimeSpan.FromMinutes(5);
-
     // How long one delivery waits for a slot of its tenant (the tier's cap on runs in flight) or a free sandbox slot
     // before it gives the request back, and how often it looks for a tenant slot (a full sandbox says itself when to
     // try again). Every RETRY counts against the delivery's bounded retries, and the last one dead-letters it.
@@ -469,20 +465,11 @@ public sealed class ExecutionRequestProcessor(
     // stay "running" for ever: long after any run could still be going, a redelivery closes it.
     private async Task InterruptIfAbandonedAsync(ExecutionJob job)
     {
-        var longest = TimeSpan.FromMilliseconds(tiers.CurrentValue.Tiers.Values.Max(t => t.MaxTimeoutMs));
-        if (job.StartedAt is not { } startedAt || time.GetUtcNow() - startedAt < longest + InterruptedGrace)
+        if (await AbandonedExecutions.CloseIfAbandonedAsync(job, tiers.CurrentValue, jobs, events, time)
+                .ConfigureAwait(false))
         {
-            return;
+            Log.RequestInterrupted(logger, job.Id, job.StartedAt!.Value);
         }
-
-        var result = new RunResult(
-            ExecutionOutcome.Interrupted, null, null, "The executor running this execution stopped before it finished.",
-            [], false, [], false, 0, null);
-        var completedAt = time.GetUtcNow();
-        await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
-        Log.RequestInterrupted(logger, job.Id, startedAt);
-        await PublishResultAsync(ExecutionResultEvent.FromRun(job.Id, job.TenantId, job.ModuleId, result, completedAt))
-            .ConfigureAwait(false);
     }
 
     private async Task RefuseAsync(ParsedExecutionRequest request, string code, string message, bool store)

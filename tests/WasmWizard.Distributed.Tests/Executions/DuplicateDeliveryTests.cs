@@ -8,6 +8,7 @@ using WasmWizard.Executor.Hosting;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Execution;
 using WasmWizard.Shared.Ports;
 using static WasmWizard.Distributed.Tests.Infrastructure.ExecutionCalls;
 
@@ -135,39 +136,81 @@ public sealed class DuplicateDeliveryTests : IAsyncLifetime
         }
     }
 
-    [Fact(Skip = "Bug: an execution whose executor process died mid-run stays running for ever. The sidecar's "
-        + "retry of the interrupted delivery (10 s apart, resiliency.yaml) finds it running but not yet 'abandoned' "
-        + "(longest run + 5 min), answers SUCCESS and the broker forgets it; the dead-letter route also leaves running "
-        + "executions alone. Nothing comes back later to close it, and it holds a place in the tenant's backlog. "
-        + "Fix: a periodic sweep in the executor (or the api's read of the job / backlog count) that completes "
-        + "executions running longer than the longest run + grace as interrupted and answers them.")]
-    public async Task ExecutorDiedMidRun_TheRetriedDeliveryIsAcknowledged_TheExecutionIsStillClosedLater()
+    [Fact]
+    public async Task ExecutorDiedMidRun_ARedeliveryLongAfter_ClosesItInterrupted_NeverRunsIt()
     {
         var (tenant, user) = await TestUsers.CreateAsync(_composition, "pro");
         using var _ = user;
         var module = await UploadAsync(user);
-        var id = Guid.NewGuid();
+        var id = await LeaveAbandonedAsync(tenant, module);
 
-        // What a replica that claimed the request and then died leaves behind: the execution, running.
+        // A redelivery of the request (the sidecar's, or the producer publishing it again).
+        await _producer.PublishAsync(ExecutionProducer.Request(id, tenant, module, "lost?"));
+        var answer = await _producer.ResultAsync(id);
+        var (_, stored) = await GetExecutionAsync(user, id);
+
+        Assert.Equal("interrupted", answer.GetProperty("outcome").GetString());
+        Assert.Equal("completed", stored.GetProperty("status").GetString());
+        Assert.Equal("interrupted", stored.GetProperty("outcome").GetString());
+        Assert.Equal("", stored.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task ExecutorDiedMidRun_NothingRedelivered_APollClosesItAndItIsAnswered()
+    {
+        var (tenant, user) = await TestUsers.CreateAsync(_composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        var id = await LeaveAbandonedAsync(tenant, module);
+
+        var (status, polled) = await GetExecutionAsync(user, id);
+        var answer = await _producer.ResultAsync(id);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("completed", polled.GetProperty("status").GetString());
+        Assert.Equal("interrupted", polled.GetProperty("outcome").GetString());
+        Assert.Equal("interrupted", answer.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task ExecutorDiedMidRun_ItsPlaceInAFullBacklogIsFreedForTheNextSubmit()
+    {
+        var (tenant, user) = await TestUsers.CreateAsync(_composition, "basic");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        var abandoned = new List<Guid>();
+        for (var i = 0; i < QueuedExecutionComposition.BasicPendingCap; i++)
+        {
+            abandoned.Add(await LeaveAbandonedAsync(tenant, module));
+        }
+
+        var submitted = await SubmitAsync(user, module, "after\n");
+        var id = (await BodyAsync(submitted)).GetProperty("execution_id").GetGuid();
+        var done = await PollCompletedAsync(user, id);
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal(EchoOf("after\n"), done.GetProperty("output").GetString());
+        foreach (var lost in abandoned)
+        {
+            Assert.Equal("interrupted", (await GetExecutionAsync(user, lost)).Body.GetProperty("outcome").GetString());
+        }
+    }
+
+    // What a replica that claimed a request and then died leaves behind: the execution, running since longer ago
+    // than any run can last (the longest tier's 60 s plus the grace).
+    private async Task<Guid> LeaveAbandonedAsync(Guid tenant, Guid module)
+    {
         var jobs = _composition.Executor.Services.GetRequiredService<IExecutionJobStore>();
-        var now = DateTimeOffset.UtcNow;
+        var startedAt = DateTimeOffset.UtcNow - AbandonedExecutions.Grace - TimeSpan.FromMinutes(2);
+        var id = Guid.NewGuid();
         var claimed = new ExecutionJob(
             id, tenant, module, null, "",
             new ExecutionJobRequest(
                 new string('0', 64), "echo", [], [], [], new RunLimits(1000, 16L * 1024 * 1024, null), "pro",
                 null, null, "event:" + id),
-            ExecutionJobStatus.Running, now, StartedAt: now);
+            ExecutionJobStatus.Running, startedAt, StartedAt: startedAt);
         await jobs.CreateAsync(claimed, Token);
-
-        // The sidecar retries the delivery that died with the process.
-        await _producer.PublishAsync(ExecutionProducer.Request(id, tenant, module, "lost?"));
-        await _composition.Network.WhenIdleAsync(cancellationToken: Token);
-
-        // Closed as interrupted once no run can still be going (the longest tier's 60 s plus the 5 min grace).
-        var answer = await _producer.ResultAsync(id, TimeSpan.FromMinutes(8));
-        Assert.Equal("interrupted", answer.GetProperty("outcome").GetString());
-        var (_, stored) = await GetExecutionAsync(user, id);
-        Assert.Equal("completed", stored.GetProperty("status").GetString());
+        return id;
     }
 
     // What a consumer acts on; the id of the CloudEvent carrying it may differ.
