@@ -223,11 +223,21 @@ public static class ExecutionRequestReader
             }
 
             var env = new List<KeyValuePair<string, string>>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var variable in map.EnumerateObject())
             {
                 if (variable.Value.ValueKind != JsonValueKind.String || env.Count >= MaxEnv)
                 {
                     Fail($"env must be an object of at most {MaxEnv} string values.");
+                    return [];
+                }
+
+                // Refused here rather than by the sandbox, so such a request is answered invalid_request before it
+                // is charged and queued (JSON objects may repeat a name; an environment may not).
+                if (variable.Name.Length == 0 || variable.Name.Contains('=', StringComparison.Ordinal)
+                    || !names.Add(variable.Name))
+                {
+                    Fail("env names must be non-empty, without '=', and each given once.");
                     return [];
                 }
 
