@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using WasmWizard.DaprDouble;
 using WasmWizard.Distributed.Tests.Infrastructure;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Tests.Shared;
@@ -91,16 +92,7 @@ public sealed class OutageTests : IAsyncLifetime
         var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
         using var _ = user;
         var module = await UploadAsync(user);
-        HttpResponseMessage refused;
-        _composition.Api.Sidecar.Faults.PublishUnavailable = true;
-        try
-        {
-            refused = await SubmitAsync(user, module, "retry-after-outage");
-        }
-        finally
-        {
-            _composition.Api.Sidecar.Faults.PublishUnavailable = false;
-        }
+        var refused = await WhileAsync(f => f.PublishUnavailable = true, f => f.PublishUnavailable = false, () => SubmitAsync(user, module, "retry-after-outage"));
 
         var retried = await SubmitAsync(user, module, "retry-after-outage");
         var id = (await Body(retried)).GetProperty("execution_id").GetGuid();
@@ -120,16 +112,7 @@ public sealed class OutageTests : IAsyncLifetime
         var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
         using var _ = user;
         var module = await UploadAsync(user);
-        HttpResponseMessage refused;
-        _composition.Api.Sidecar.Faults.PublishUnavailable = true;
-        try
-        {
-            refused = await SubmitAsync(user, module, idempotencyKey: null);
-        }
-        finally
-        {
-            _composition.Api.Sidecar.Faults.PublishUnavailable = false;
-        }
+        var refused = await WhileAsync(f => f.PublishUnavailable = true, f => f.PublishUnavailable = false, () => SubmitAsync(user, module, idempotencyKey: null));
 
         var listed = await user.GetFromJsonAsync<JsonElement>("/api/executions", Token);
 
@@ -146,16 +129,7 @@ public sealed class OutageTests : IAsyncLifetime
         var (_, user) = await TestUsers.CreateAsync(_composition, "pro");
         using var _ = user;
         var module = await UploadAsync(user);
-        HttpResponseMessage refused;
-        _composition.Api.Sidecar.Faults.StateConflicts = true;
-        try
-        {
-            refused = await SubmitAsync(user, module, idempotencyKey: null);
-        }
-        finally
-        {
-            _composition.Api.Sidecar.Faults.StateConflicts = false;
-        }
+        var refused = await WhileAsync(f => f.StateConflicts = true, f => f.StateConflicts = false, () => SubmitAsync(user, module, idempotencyKey: null));
 
         var accepted = await SubmitAsync(user, module, idempotencyKey: null);
 
@@ -163,6 +137,21 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Equal("dependency_unavailable", (await Body(refused)).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
+    // Runs a call with a fault of the api's sidecar switched on, and switches it off again whatever happens.
+    private async Task<T> WhileAsync<T>(
+        Action<SidecarFaults> on, Action<SidecarFaults> off, Func<Task<T>> call)
+    {
+        on(_composition.Api.Sidecar.Faults);
+        try
+        {
+            return await call();
+        }
+        finally
+        {
+            off(_composition.Api.Sidecar.Faults);
+        }
     }
 
     private static async Task<HttpResponseMessage> SubmitAsync(HttpClient user, Guid module, string? idempotencyKey)
