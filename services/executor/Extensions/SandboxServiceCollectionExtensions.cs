@@ -29,12 +29,18 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<GuestThreadPool>();
         services.TryAddSingleton<StdinFiles>();
         services.TryAddSingleton<GuestInvoker>();
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new SandboxMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<GuestThreadPool>(),
+            sp.GetRequiredService<SandboxStatistics>()));
         services.TryAddSingleton(sp => new SandboxService(
             sp.GetRequiredService<CompiledModuleCache>(),
             sp.GetRequiredService<GuestThreadPool>(),
             sp.GetRequiredService<GuestInvoker>(),
             sp.GetRequiredService<IModuleBytesSource>(),
             sp.GetRequiredService<WasmEngine>(),
+            sp.GetRequiredService<SandboxMetrics>(),
             sp.GetRequiredService<IOptions<SandboxOptions>>()));
         services.AddHealthChecks().AddCheck<SandboxHealthCheck>("sandbox", tags: [ServiceDefaults.ReadyTag]);
         return services;

@@ -17,6 +17,7 @@ public sealed class SandboxService
     private readonly GuestInvoker _invoker;
     private readonly IModuleBytesSource _bytesSource;
     private readonly WasmEngine _engine;
+    private readonly SandboxMetrics _metrics;
     private readonly SandboxOptions _options;
 
     internal SandboxService(
@@ -25,6 +26,7 @@ public sealed class SandboxService
         GuestInvoker invoker,
         IModuleBytesSource bytesSource,
         WasmEngine engine,
+        SandboxMetrics metrics,
         IOptions<SandboxOptions> options)
     {
         _cache = cache;
@@ -32,6 +34,7 @@ public sealed class SandboxService
         _invoker = invoker;
         _bytesSource = bytesSource;
         _engine = engine;
+        _metrics = metrics;
         _options = options.Value;
     }
 
@@ -92,8 +95,11 @@ public sealed class SandboxService
             throw new ModuleBytesMissingException(request.ModuleSha256);
         }
 
-        return await _pool.RunAsync(token => _invoker.Invoke(compiled, request, token), request.Tenant, cancellationToken)
+        var result = await _pool
+            .RunAsync(token => _invoker.Invoke(compiled, request, token), request.Tenant, cancellationToken)
             .ConfigureAwait(false);
+        _metrics.RunFinished(result);
+        return result;
     }
 
     private void CheckRequest(RunRequest request)

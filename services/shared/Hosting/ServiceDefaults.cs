@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Serilog;
 
@@ -16,6 +17,15 @@ public static class ServiceDefaults
 {
     /// <summary>Tag of the health checks that decide readiness (dependencies), as opposed to liveness.</summary>
     public const string ReadyTag = "ready";
+
+    /// <summary>Where every service serves its metrics, in the Prometheus text format.</summary>
+    public const string MetricsPath = "/metrics";
+
+    // .NET's own runtime meter (GC, thread pool, exceptions), built in since .NET 9.
+    private const string RuntimeMeter = "System.Runtime";
+
+    // Every meter of ours: the prefix matches them all (the sandbox's is "WasmWizard.Sandbox").
+    private const string WasmWizardMeters = "WasmWizard.*";
 
     /// <summary>Adds Serilog (configured from the <c>Serilog</c> section) and health checks.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
@@ -34,20 +44,28 @@ public static class ServiceDefaults
             preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
 
-        // Tracing makes every request an Activity that continues an incoming W3C traceparent; exporters come with
-        // the observability work, but the trace id already ties a response (X-Request-Id) to its logs.
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddAspNetCoreInstrumentation());
+        // Tracing makes every request an Activity that continues an incoming W3C traceparent; trace exporters come
+        // with the observability work, but the trace id already ties a response (X-Request-Id) to its logs. Metrics:
+        // ASP.NET Core's, the runtime's and ours, scraped at /metrics.
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddMeter(RuntimeMeter, WasmWizardMeters)
+                .AddPrometheusExporter());
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (all checks), <c>/health/live</c> (the process answers) and <c>/health/ready</c>
-    /// (dependencies answer). They are mapped in every environment because the Kubernetes probes need them.
+    /// Maps <c>/metrics</c>, <c>/health</c> (all checks), <c>/health/live</c> (the process answers) and
+    /// <c>/health/ready</c> (dependencies answer). They are mapped in every environment because Prometheus and the
+    /// Kubernetes probes need them.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReport });
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReport });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions

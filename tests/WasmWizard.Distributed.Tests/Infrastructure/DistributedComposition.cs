@@ -52,6 +52,9 @@ public class DistributedComposition : IComposition
     /// <summary>The api and its sidecar.</summary>
     public DaprHost<ApiProgram> Api => _api;
 
+    /// <summary>The audit service and its sidecar.</summary>
+    public DaprHost<AuditProgram> Audit => _audit;
+
     /// <summary>The executor and its sidecar.</summary>
     public DaprHost<ExecutorProgram> Executor => _executor;
 

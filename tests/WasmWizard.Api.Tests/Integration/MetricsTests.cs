@@ -1,0 +1,88 @@
+using System.Net;
+using WasmWizard.Api.Tests.Infrastructure;
+
+namespace WasmWizard.Api.Tests.Integration;
+
+/// <summary>
+/// <c>/metrics</c> of the embedded host after real runs: the sandbox's instruments with their outcome label, ASP.NET
+/// Core's request metrics and the runtime's, in the Prometheus text format, and nothing a caller sent.
+/// </summary>
+public sealed class MetricsTests : IClassFixture<MetricsTests.App>
+{
+    private readonly WasmWizardApp _app;
+
+    public MetricsTests(App app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        _app = app.Instance;
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AfterRuns_SandboxRunsByOutcome_DurationsFuelSlotsCache_AndHttpAndRuntimeMetrics()
+    {
+        using var user = await _app.CreateUserAsync();
+        var echo = await ApiCalls.UploadAsync(user.Client, TestModules.Echo, "echo.wasm");
+        var failing = await ApiCalls.UploadAsync(user.Client, TestModules.ExitWith(3), "exit3.wasm");
+        const string Secret = "stdin-that-must-not-leak";
+        await ApiCalls.ExecuteAsync(user.Client, Id(echo), new { input = Secret });
+        await ApiCalls.ExecuteAsync(user.Client, Id(echo), new { input = Secret });
+        await ApiCalls.ExecuteAsync(user.Client, Id(failing), new { });
+
+        using var anonymous = _app.CreateClient();
+        var response = await anonymous.GetAsync("/metrics", Token);
+        var text = await response.Content.ReadAsStringAsync(Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        Assert.True(Sample(text, "wasmwizard_sandbox_runs_total", "outcome=\"exited\"") >= 3);
+        Assert.Contains("wasmwizard_sandbox_run_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "wasmwizard_sandbox_run_duration_seconds_count", "outcome=\"exited\"") >= 3);
+        Assert.True(Sample(text, "wasmwizard_sandbox_fuel_consumed_total", null) > 0);
+        Assert.True(Sample(text, "wasmwizard_sandbox_slots_free", null) >= 1);
+        Assert.True(Sample(text, "wasmwizard_sandbox_module_cache_memory_hits_total", null) >= 2);
+        Assert.True(Sample(text, "wasmwizard_sandbox_module_cache_compilations_total", null) >= 2);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(user.ApiKey, text, StringComparison.Ordinal);
+    }
+
+    private static Guid Id(System.Text.Json.JsonElement module) => module.GetProperty("id").GetGuid();
+
+    // The sum of a metric's samples whose labels contain <paramref name="label"/> (every sample when null).
+    private static double Sample(string text, string name, string? label)
+    {
+        var total = 0.0;
+        var found = false;
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith(name, StringComparison.Ordinal) || line.StartsWith('#')
+                || (line.Length > name.Length && line[name.Length] is not ('{' or ' ')))
+            {
+                continue;
+            }
+
+            if (label is not null && !line.Contains(label, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var value = line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0];
+            total += double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            found = true;
+        }
+
+        Assert.True(found, $"no sample of {name}{(label is null ? "" : " with " + label)} in /metrics:\n{text}");
+        return total;
+    }
+
+    /// <summary>A host of its own, as each integration class has.</summary>
+    public sealed class App : IDisposable
+    {
+        public WasmWizardApp Instance { get; } = new();
+
+        public void Dispose() => Instance.Dispose();
+    }
+}
