@@ -18,6 +18,7 @@ public sealed class ExecutionCoordinator(
     TierPolicy policy,
     TenantConcurrency concurrency,
     AuditRecorder audit,
+    ApiMetrics metrics,
     TimeProvider time,
     ILogger<ExecutionCoordinator> logger)
 {
@@ -34,6 +35,7 @@ public sealed class ExecutionCoordinator(
             return slot;
         }
 
+        metrics.Refused(caller.Tier, "concurrency");
         await audit.RecordRefusalAsync(
             AuditEventTypes.RateLimitExceeded, "tenant:" + caller.UserId, new Dictionary<string, string> { ["limit"] = "concurrency" });
         throw new ApiProblemException(
@@ -73,6 +75,7 @@ public sealed class ExecutionCoordinator(
             sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
         var executionId = Guid.CreateVersion7();
+        metrics.ExecutionRecorded(result.Outcome, caller.Tier, queued: false);
         await RecordAsync(executionId, caller.UserId, moduleId, sha256, limits, result, origin: null).ConfigureAwait(false);
         return ExecutionResponse.From(result, executionId);
     }
@@ -92,6 +95,7 @@ public sealed class ExecutionCoordinator(
             job.TenantId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
         var origin = new AuditOrigin(job.TenantId, asked.KeyId, asked.KeyPrefix, asked.RequestId);
+        metrics.ExecutionRecorded(result.Outcome, tier, queued: true);
         await RecordAsync(job.Id, job.TenantId, job.ModuleId, asked.ModuleSha256, limits, result, origin)
             .ConfigureAwait(false);
         return result;

@@ -119,6 +119,7 @@ public static class ApiExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TierPolicy>();
+        services.TryAddSingleton<ApiMetrics>();
         services.TryAddSingleton<AddressBudget>();
         services.TryAddSingleton<TenantConcurrency>();
         services.TryAddKeyedSingleton<TenantConcurrency>(TenantConcurrency.Uploads);

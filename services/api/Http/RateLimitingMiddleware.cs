@@ -22,6 +22,7 @@ public sealed class RateLimitingMiddleware(
     IOptionsMonitor<ApiOptions> options,
     IProblemDetailsService problems,
     AuditRecorder audit,
+    ApiMetrics metrics,
     TimeProvider time)
 {
     /// <summary>Checks the request's budget, then hands it on or answers 429.</summary>
@@ -50,6 +51,7 @@ public sealed class RateLimitingMiddleware(
             });
             if (!decision.Allowed)
             {
+                metrics.Refused(caller.Tier, "credential");
                 await audit.RecordRefusalAsync(
                     AuditEventTypes.RateLimitExceeded, caller.RateLimitPartition, Details("limit", "credential"));
                 await RefuseAsync(context, decision.RetryAfter, "The API key's request rate limit is exceeded.");
@@ -61,6 +63,7 @@ public sealed class RateLimitingMiddleware(
             var address = AddressBudget.PartitionOf(context.Connection.RemoteIpAddress);
             if (addresses.TrySpend(address) is { } retryAfter)
             {
+                metrics.Refused(ApiMetrics.Anonymous, "address");
                 await audit.RecordRefusalAsync(AuditEventTypes.RateLimitExceeded, address, Details("limit", "address"));
                 await RefuseAsync(context, retryAfter, "Too many requests without a valid credential from this address.");
                 return;
@@ -70,6 +73,7 @@ public sealed class RateLimitingMiddleware(
             {
                 // A credential was sent and did not authenticate. One record per address and minute: a flood from many
                 // addresses must not turn into as many database writes.
+                metrics.AuthenticationFailed(CredentialKind(context.Request));
                 await audit.RecordRefusalAsync(
                     AuditEventTypes.AuthenticationFailed, address, Details("reason", AuthFailureReason.Recall(context)));
             }
@@ -123,4 +127,11 @@ public sealed class RateLimitingMiddleware(
         var reset = decision.Limit is null ? time.GetUtcNow() : decision.Reset;
         headers["X-RateLimit-Reset"] = ((long)Math.Ceiling(reset.ToUnixTimeMilliseconds() / 1000.0)).ToString(CultureInfo.InvariantCulture);
     }
+
+    // What kind of credential failed, for the metric's label: the credential itself is never looked at beyond its
+    // prefix, and never kept.
+    private static string CredentialKind(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ww_", StringComparison.Ordinal) ? "api_key"
+        : request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal) ? "jwt"
+        : "other";
 }

@@ -22,7 +22,7 @@ public sealed class MetricsTests : IClassFixture<MetricsTests.App>
     [Fact]
     public async Task AfterRuns_SandboxRunsByOutcome_DurationsFuelSlotsCache_AndHttpAndRuntimeMetrics()
     {
-        using var user = await _app.CreateUserAsync();
+        using var user = await _app.CreateUserAsync("pro");
         var echo = await ApiCalls.UploadAsync(user.Client, TestModules.Echo, "echo.wasm");
         var failing = await ApiCalls.UploadAsync(user.Client, TestModules.ExitWith(3), "exit3.wasm");
         const string Secret = "stdin-that-must-not-leak";
@@ -47,6 +47,33 @@ public sealed class MetricsTests : IClassFixture<MetricsTests.App>
         Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(user.ApiKey, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecutionsByTierAndMode_RefusalsByTier_FailedCredentialsByKind()
+    {
+        using var user = await _app.CreateUserAsync("free");
+        var echo = await ApiCalls.UploadAsync(user.Client, TestModules.Echo, "echo.wasm");
+        await ApiCalls.ExecuteAsync(user.Client, Id(echo), new { input = "x" });
+
+        // The free tier's burst is 5 requests: the upload and the run spent two, so a few more reach the limit.
+        var refused = false;
+        for (var i = 0; i < 10 && !refused; i++)
+        {
+            refused = (await user.Client.GetAsync("/api/wasm/modules", Token)).StatusCode == HttpStatusCode.TooManyRequests;
+        }
+
+        using var wrongKey = _app.ClientWithKey("ww_" + new string('x', 40));
+        var unauthorized = await wrongKey.GetAsync("/api/wasm/modules", Token);
+        using var anonymous = _app.CreateClient();
+        var text = await (await anonymous.GetAsync("/metrics", Token)).Content.ReadAsStringAsync(Token);
+
+        Assert.True(refused);
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        Assert.True(Sample(text, "wasmwizard_executions_total", "tier=\"free\"") >= 1);
+        Assert.Contains("mode=\"sync\"", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "wasmwizard_rate_limit_refusals_total", "limit=\"credential\"") >= 1);
+        Assert.True(Sample(text, "wasmwizard_auth_failures_total", "kind=\"api_key\"") >= 1);
     }
 
     private static Guid Id(System.Text.Json.JsonElement module) => module.GetProperty("id").GetGuid();
@@ -78,10 +105,15 @@ public sealed class MetricsTests : IClassFixture<MetricsTests.App>
         return total;
     }
 
-    /// <summary>A host of its own, as each integration class has.</summary>
+    /// <summary>A host of its own, with the free tier's published request burst (5) so a refusal is reachable.</summary>
     public sealed class App : IDisposable
     {
-        public WasmWizardApp Instance { get; } = new();
+        public WasmWizardApp Instance { get; } = new(new Dictionary<string, string?>
+        {
+            ["Api:Tiers:free:RequestsPerMinute"] = "10",
+            ["Api:Tiers:free:RequestsPerHour"] = "100",
+            ["Api:Tiers:free:Burst"] = "5",
+        });
 
         public void Dispose() => Instance.Dispose();
     }
