@@ -2,7 +2,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace WasmWizard.Deployment.Tests.Infrastructure;
 
-/// <summary>One YAML document of a Dapr resource (Component, Configuration, Resiliency, ...).</summary>
+/// <summary>
+/// One YAML document of a Dapr resource (Component, Configuration, Resiliency, ...) or of any other Kubernetes object
+/// under <c>k8s/</c>: the same accessors serve both.
+/// </summary>
 /// <param name="File">The file, relative to the repository root, with forward slashes.</param>
 /// <param name="Document">The document's place in the file, from 1 (files may hold several).</param>
 /// <param name="Root">The document's root mapping.</param>

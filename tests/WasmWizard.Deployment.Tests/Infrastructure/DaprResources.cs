@@ -81,6 +81,16 @@ public static class DaprResources
     private static string Absolute(string relativePath) =>
         Path.GetFullPath(Path.Combine(RepositoryLocation.Root, relativePath));
 
+    /// <summary>
+    /// Every document of every YAML file under <paramref name="folder"/> (absolute), sub-folders included, and the
+    /// files that are not valid YAML, each with the parser's complaint.
+    /// </summary>
+    public static (IReadOnlyList<DaprResource> Documents, IReadOnlyList<string> Errors) ReadTree(string folder)
+    {
+        var loaded = LoadTree(folder);
+        return (loaded.Resources, loaded.Errors);
+    }
+
     private static Loaded LoadTree(string folder)
     {
         var resources = new List<DaprResource>();
