@@ -202,6 +202,26 @@ public sealed partial class ManifestTests
         Assert.Equal("api-key", adminKey.Mapping("valueFrom", "secretKeyRef").Scalar("key"));
     }
 
+    [Fact]
+    public void DaprApps_ReadTheTokensTheirSidecarsUse()
+    {
+        // The injector gives the tokens to the sidecar only; an app without them would log a warning and accept
+        // any caller on its sidecar-only routes.
+        var pods = PodTemplate.Of(KubeManifests.Resources("k8s/base"));
+        foreach (var app in KnownApps.Ids)
+        {
+            var pod = pods.Single(p => p.DaprAppId == app);
+            var env = (pod.Containers.Single().Sequence("env")?.Children ?? [])
+                .OfType<YamlMappingNode>()
+                .ToDictionary(e => e.Scalar("name") ?? "", e => e.Mapping("valueFrom", "secretKeyRef").Scalar("name"));
+
+            Assert.Equal(pod.Annotations.GetValueOrDefault("dapr.io/api-token-secret"), env.GetValueOrDefault("DAPR_API_TOKEN"));
+            Assert.Equal(pod.Annotations.GetValueOrDefault("dapr.io/app-token-secret"), env.GetValueOrDefault("APP_API_TOKEN"));
+            Assert.NotNull(env.GetValueOrDefault("DAPR_API_TOKEN"));
+            Assert.NotNull(env.GetValueOrDefault("APP_API_TOKEN"));
+        }
+    }
+
     [GeneratedRegex("^(?:[0-9]+(?:\\.[0-9]+)?|true|false|yes|no|on|off|null)$", RegexOptions.IgnoreCase)]
     private static partial Regex LooksTyped();
 }
