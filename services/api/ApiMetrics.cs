@@ -3,9 +3,10 @@ using System.Diagnostics.Metrics;
 namespace WasmWizard.Api;
 
 /// <summary>
-/// The api's instruments, on the meter <see cref="MeterName"/> that <c>/metrics</c> exports: executions by outcome,
-/// tier and mode, refusals for spent limits by tier, and failed authentications by credential kind. Labels come from
-/// small fixed sets (outcomes, tiers, kinds), never from tenants, keys or input.
+/// The api's instruments, on the meter <see cref="MeterName"/> that <c>/metrics</c> exports: refusals for spent limits
+/// by tier, and failed authentications by credential kind. Labels come from small fixed sets (tiers, limits, kinds),
+/// never from tenants, keys or input. Executions are counted by
+/// <see cref="WasmWizard.Shared.Execution.ExecutionMetrics"/>, which every service that runs them shares.
 /// </summary>
 public sealed class ApiMetrics
 {
@@ -15,7 +16,6 @@ public sealed class ApiMetrics
     /// <summary>The tier label of a caller without a valid credential.</summary>
     public const string Anonymous = "anonymous";
 
-    private readonly Counter<long> _executions;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _authenticationFailures;
 
@@ -24,21 +24,11 @@ public sealed class ApiMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
-        _executions = meter.CreateCounter<long>(
-            "wasmwizard.executions", "{execution}", "Executions recorded, by outcome, tier and mode (sync or queued).");
         _refusals = meter.CreateCounter<long>(
             "wasmwizard.rate_limit.refusals", "{request}", "Requests refused for a spent limit, by tier and limit.");
         _authenticationFailures = meter.CreateCounter<long>(
             "wasmwizard.auth.failures", "{request}", "Requests whose credential did not authenticate, by kind (api_key, jwt, other).");
     }
-
-    /// <summary>Counts an execution the api recorded.</summary>
-    public void ExecutionRecorded(string outcome, string tier, bool queued) =>
-        _executions.Add(
-            1,
-            new KeyValuePair<string, object?>("outcome", outcome),
-            new KeyValuePair<string, object?>("tier", tier),
-            new KeyValuePair<string, object?>("mode", queued ? "queued" : "sync"));
 
     /// <summary>Counts a refusal for a spent <paramref name="limit"/> (credential, address, concurrency).</summary>
     public void Refused(string tier, string limit) =>

@@ -9,7 +9,9 @@ namespace WasmWizard.Audit;
 /// Handles the audit topic: keeps each event once. The embedded host's in-process publisher and the audit service's
 /// Dapr subscription both call this same handler.
 /// </summary>
-public sealed class AuditEventRecorder(IAuditEventStore store, ILogger<AuditEventRecorder> logger) : IEventHandler<AuditEvent>
+public sealed class AuditEventRecorder(
+    IAuditEventStore store, AuditMetrics metrics, TimeProvider time, ILogger<AuditEventRecorder> logger)
+    : IEventHandler<AuditEvent>
 {
     /// <inheritdoc />
     public string Topic => DaprNames.AuditTopic;
@@ -18,7 +20,11 @@ public sealed class AuditEventRecorder(IAuditEventStore store, ILogger<AuditEven
     public async Task HandleAsync(AuditEvent @event, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@event);
-        if (!await store.AppendAsync(@event, cancellationToken).ConfigureAwait(false))
+        if (await store.AppendAsync(@event, cancellationToken).ConfigureAwait(false))
+        {
+            metrics.Written(@event, time.GetUtcNow());
+        }
+        else
         {
             Log.DuplicateDelivery(logger, @event.Id, @event.Type);
         }

@@ -58,7 +58,9 @@ public static class AuditExtensions
         services.TryAddSingleton<IAuditEventStore>(sp => UsesPostgres(sp)
             ? sp.GetRequiredService<PostgresAuditEventStore>()
             : sp.GetRequiredService<SqliteAuditEventStore>());
-        services.TryAddSingleton<IAuditReader>(sp => sp.GetRequiredService<IAuditEventStore>());
+        services.AddMetrics();
+        services.TryAddSingleton<AuditMetrics>();
+        services.TryAddSingleton<IAuditReader, MeteredAuditReader>();
         services.AddHostedService<AuditStoreStartup>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AuditRetention>();

@@ -14,4 +14,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Audit retention failed; it runs again in an hour")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "Audit chain verification found {Breaks} break(s) in {Chains} chain(s) checked")]
+    public static partial void ChainBroken(ILogger logger, int breaks, int chains);
 }

@@ -19,6 +19,7 @@ public sealed class ExecutionCoordinator(
     TenantConcurrency concurrency,
     AuditRecorder audit,
     ApiMetrics metrics,
+    ExecutionMetrics executionMetrics,
     TimeProvider time,
     ILogger<ExecutionCoordinator> logger)
 {
@@ -75,7 +76,7 @@ public sealed class ExecutionCoordinator(
             sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
         var executionId = Guid.CreateVersion7();
-        metrics.ExecutionRecorded(result.Outcome, caller.Tier, queued: false);
+        executionMetrics.Finished(result.Outcome, caller.Tier, ExecutionMetrics.Sync);
         await RecordAsync(executionId, caller.UserId, moduleId, sha256, limits, result, origin: null).ConfigureAwait(false);
         return ExecutionResponse.From(result, executionId);
     }
@@ -95,7 +96,6 @@ public sealed class ExecutionCoordinator(
             job.TenantId.ToString());
         var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
         var origin = new AuditOrigin(job.TenantId, asked.KeyId, asked.KeyPrefix, asked.RequestId);
-        metrics.ExecutionRecorded(result.Outcome, tier, queued: true);
         await RecordAsync(job.Id, job.TenantId, job.ModuleId, asked.ModuleSha256, limits, result, origin)
             .ConfigureAwait(false);
         return result;

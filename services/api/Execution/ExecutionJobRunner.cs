@@ -19,6 +19,7 @@ public sealed class ExecutionJobRunner(
     TierPolicy policy,
     TenantConcurrency concurrency,
     IEventPublisher events,
+    ExecutionMetrics metrics,
     TimeProvider time,
     ILogger<ExecutionJobRunner> logger)
 {
@@ -62,6 +63,7 @@ public sealed class ExecutionJobRunner(
     {
         ArgumentNullException.ThrowIfNull(job);
         RunResult result;
+        var startedAt = time.GetUtcNow();
         try
         {
             result = await coordinator.RunQueuedAsync(job, tier, CancellationToken.None).ConfigureAwait(false);
@@ -85,6 +87,9 @@ public sealed class ExecutionJobRunner(
             result = Rejected("The execution could not be run because of an internal error.");
         }
 
+        // Counted whatever the outcome, a rejection included: the execution is finished and its tenant sees it so.
+        metrics.QueueWaited(tier, job.CreatedAt, startedAt);
+        metrics.Finished(result.Outcome, tier, ExecutionMetrics.Queued);
         var completedAt = time.GetUtcNow();
         await jobs.CompleteAsync(job.Id, result, completedAt, CancellationToken.None).ConfigureAwait(false);
 

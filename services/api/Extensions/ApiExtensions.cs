@@ -120,6 +120,7 @@ public static class ApiExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TierPolicy>();
         services.TryAddSingleton<ApiMetrics>();
+        services.AddExecutionMetrics();
         services.TryAddSingleton<AddressBudget>();
         services.TryAddSingleton<TenantConcurrency>();
         services.TryAddKeyedSingleton<TenantConcurrency>(TenantConcurrency.Uploads);
@@ -136,6 +137,7 @@ public static class ApiExtensions
     public static IServiceCollection AddAsyncExecutions(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddExecutionMetrics();
         services.TryAddSingleton<ExecutionJobRunner>();
         services.AddHostedService<ExecutionJobRetention>();
         return services;

@@ -53,6 +53,7 @@ public static class ExecutionRequestExtensions
 
         // For the actor proxies only: this service hosts no actors.
         services.AddActors(_ => { });
+        services.AddExecutionMetrics();
         services.TryAddSingleton<ExecutionRequestProcessor>();
         return builder;
     }

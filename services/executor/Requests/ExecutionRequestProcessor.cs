@@ -47,6 +47,7 @@ public sealed class ExecutionRequestProcessor(
     TenantConcurrency concurrency,
     IOptionsMonitor<TierSettings> tiers,
     IOptions<SandboxOptions> sandboxOptions,
+    ExecutionMetrics metrics,
     TimeProvider time,
     ILogger<ExecutionRequestProcessor> logger) : IDisposable
 {
@@ -366,7 +367,7 @@ public sealed class ExecutionRequestProcessor(
     {
         // Held to the tier the tenant has now, as a queued REST run is.
         var limits = TierRules.Clamp(tiers.CurrentValue, tier, asked.Limits);
-        var result = await RunClaimedAsync(job, asked, limits, alreadyClaimed, deadline, cancellationToken)
+        var result = await RunClaimedAsync(job, asked, tier, limits, alreadyClaimed, deadline, cancellationToken)
             .ConfigureAwait(false);
         if (result is null)
         {
@@ -375,7 +376,7 @@ public sealed class ExecutionRequestProcessor(
 
         if (!ReferenceEquals(result, AlreadyClaimed))
         {
-            await FinishAsync(job, asked, limits, result).ConfigureAwait(false);
+            await FinishAsync(job, asked, tier, limits, result).ConfigureAwait(false);
         }
 
         return RequestVerdict.Done;
@@ -384,8 +385,8 @@ public sealed class ExecutionRequestProcessor(
     // Claims the execution and runs it; null when the sandbox stayed full until the deadline (the execution is then
     // queued again, nothing ran). A claim that fails means another delivery has it: that one finishes it.
     private async Task<RunResult?> RunClaimedAsync(
-        ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, bool alreadyClaimed, DateTimeOffset deadline,
-        CancellationToken token)
+        ExecutionJob job, ExecutionJobRequest asked, string tier, RunLimits limits, bool alreadyClaimed,
+        DateTimeOffset deadline, CancellationToken token)
     {
         for (var claimed = alreadyClaimed; ; claimed = false)
         {
@@ -394,9 +395,12 @@ public sealed class ExecutionRequestProcessor(
                 return AlreadyClaimed;
             }
 
+            // The wait ends when the sandbox takes the run; a busy sandbox hands it back, and the wait goes on.
+            var startedAt = time.GetUtcNow();
+            RunResult result;
             try
             {
-                return await sandbox.RunAsync(
+                result = await sandbox.RunAsync(
                         new RunRequest(
                             asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, limits,
                             job.TenantId.ToString()),
@@ -413,23 +417,31 @@ public sealed class ExecutionRequestProcessor(
                 }
 
                 await Task.Delay(busy.RetryAfter, time, token).ConfigureAwait(false);
+                continue;
             }
             catch (Exception e) when (e is ModuleBytesMissingException or ModuleRejectedException or RunRequestRejectedException)
             {
-                return Rejected(e is ModuleBytesMissingException
+                result = Rejected(e is ModuleBytesMissingException
                     ? "The module was deleted before the execution could run."
                     : e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.RequestFailed(logger, e, job.Id);
-                return Rejected("The execution could not be run because of an internal error.");
+                result = Rejected("The execution could not be run because of an internal error.");
             }
+
+            metrics.QueueWaited(tier, job.CreatedAt, startedAt);
+            return result;
         }
     }
 
-    private async Task FinishAsync(ExecutionJob job, ExecutionJobRequest asked, RunLimits limits, RunResult result)
+    private async Task FinishAsync(
+        ExecutionJob job, ExecutionJobRequest asked, string tier, RunLimits limits, RunResult result)
     {
+        // Counted here, by the replica whose claim ran it, so a redelivered request is never counted twice; a
+        // rejection counts too, as it does for a queued run in the embedded host.
+        metrics.Finished(result.Outcome, tier, ExecutionMetrics.Queued);
         var completedAt = time.GetUtcNow();
         await StoreRunResultAsync(job.Id, result, completedAt).ConfigureAwait(false);
         Log.RequestFinished(logger, job.Id, job.ModuleId, result.Outcome, result.ExitCode, result.DurationMs);

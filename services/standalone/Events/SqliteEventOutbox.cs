@@ -100,6 +100,16 @@ public sealed class SqliteEventOutbox
         return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>How many events for <paramref name="topic"/> wait (for the backlog gauge).</summary>
+    public async Task<long> CountAsync(string topic, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM event_outbox WHERE topic = $topic";
+        count.Parameters.AddWithValue("$topic", topic);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     // Fixed-width UTC text sorts as time does, which the due query relies on.
     private static string Stamp(DateTimeOffset at) =>
         at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

@@ -72,6 +72,7 @@ public static class EmbeddedExtensions
         services.AddSingleton<IOutboxRoute>(new OutboxRoute<ExecutionResultEvent>(DaprNames.ExecutionResultsTopic));
         services.AddSingleton<OutboxDrainer>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDrainer>());
+        services.AddHostedService<OutboxMetrics>();
         services.AddHealthChecks().AddCheck<OutboxHealthCheck>("audit-outbox", tags: [ServiceDefaults.ReadyTag]);
         services.AddSingleton<IEventPublisher, OutboxEventPublisher>();
         // The audit trail shares the embedded database file (its table came with schema version 3).

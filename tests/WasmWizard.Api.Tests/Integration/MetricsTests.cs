@@ -7,6 +7,7 @@ namespace WasmWizard.Api.Tests.Integration;
 /// <c>/metrics</c> of the embedded host after real runs: the sandbox's instruments with their outcome label, ASP.NET
 /// Core's request metrics and the runtime's, in the Prometheus text format, and nothing a caller sent.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IClassFixture<MetricsTests.App>
 {
     private readonly WasmWizardApp _app;

@@ -25,7 +25,7 @@ public sealed class AuditRegistrationTests(PostgresDatabase database) : IClassFi
         await host.StartAsync(Token);
 
         Assert.IsType<SqliteAuditEventStore>(host.Services.GetRequiredService<IAuditEventStore>());
-        Assert.Same(host.Services.GetRequiredService<IAuditEventStore>(), host.Services.GetRequiredService<IAuditReader>());
+        Assert.IsType<MeteredAuditReader>(host.Services.GetRequiredService<IAuditReader>());
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host)).Status);
         await host.StopAsync(Token);
     }

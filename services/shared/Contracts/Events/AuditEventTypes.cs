@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace WasmWizard.Shared.Contracts.Events;
 
 /// <summary>The kinds of security-relevant events.</summary>
@@ -35,4 +37,18 @@ public static class AuditEventTypes
     /// details; never its input or output.
     /// </summary>
     public const string ExecutionCompleted = "execution.completed";
+
+    /// <summary>Every type above: what a metric may use as a label, since the set is small and fixed.</summary>
+    public static FrozenSet<string> All { get; } = FrozenSet.Create(
+        StringComparer.Ordinal,
+        UserCreated,
+        TierChanged,
+        KeyCreated,
+        KeyRevoked,
+        AuthenticationFailed,
+        RateLimitExceeded,
+        AccessDenied,
+        ModuleUploaded,
+        ModuleDeleted,
+        ExecutionCompleted);
 }
