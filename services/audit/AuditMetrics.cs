@@ -44,6 +44,9 @@ public sealed class AuditMetrics
             "wasmwizard.audit.chain.verification_failures",
             "{verification}",
             "Verifications of the audit hash chains that found a chain broken.");
+
+        // Exported as 0 from the start: an alert on increase() sees nothing when a series is born at 1.
+        _verificationFailures.Add(0);
     }
 
     /// <summary>Counts <paramref name="event"/>, appended at <paramref name="writtenAt"/>; records its lag.</summary>

@@ -46,8 +46,10 @@ public sealed class AuditVerificationMetricsTests
 
         Assert.True(intact.GetProperty("intact").GetBoolean());
         Assert.False(broken.GetProperty("intact").GetBoolean());
+        // Present before any failure, so that an alert on its increase fires on the first one.
+        Assert.True(before.Has(Failures));
         Assert.True(after.Since(before, Failures) >= 1);
-        Assert.Single(log.Of("wasmwizard.audit.chain.verification_failures"));
+        Assert.Single(log.Of("wasmwizard.audit.chain.verification_failures"), m => m.Value > 0);
     }
 
     private static async Task TamperAsync(string databasePath)
