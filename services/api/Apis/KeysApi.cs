@@ -146,11 +146,25 @@ public static class KeysApi
 
     /// <summary>The record that stores <paramref name="key"/> (its hash and prefix, never the key itself).</summary>
     public static ApiKeyRecord RecordOf(
-        string key, Guid userId, string name, DateTimeOffset now, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt = null)
+        string key,
+        Guid userId,
+        string name,
+        DateTimeOffset now,
+        IReadOnlyList<string> scopes,
+        DateTimeOffset? expiresAt = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         return new ApiKeyRecord(
-            Guid.CreateVersion7(), userId, name, ApiKeys.DisplayPrefix(key), ApiKeys.Hash(key), now, null, scopes, expiresAt, null);
+            Guid.CreateVersion7(),
+            userId,
+            name,
+            ApiKeys.DisplayPrefix(key),
+            ApiKeys.Hash(key),
+            now,
+            null,
+            scopes,
+            expiresAt,
+            null);
     }
 
     private static DateTimeOffset? ExpiresAt(JsonElement? body, DateTimeOffset now)

@@ -93,12 +93,15 @@ internal sealed class ConfiguredAdminKey(
             }
 
             var now = time.GetUtcNow();
-            var admin = new UserRecord(Guid.CreateVersion7(), AdminBootstrapper.AdminEmail, Tiers.Enterprise, IsAdmin: true, now);
+            var admin = new UserRecord(
+                Guid.CreateVersion7(), AdminBootstrapper.AdminEmail, Tiers.Enterprise, IsAdmin: true, now);
             var record = KeysApi.RecordOf(key, admin.Id, KeyName, now, ApiScopes.All);
             if (await identities.TryCreateUserAsync(admin, record, cancellationToken))
             {
                 await audit.RecordAsync(
-                    AuditEventTypes.UserCreated, admin.Id, details: new Dictionary<string, string> { ["tier"] = admin.Tier });
+                    AuditEventTypes.UserCreated,
+                    admin.Id,
+                    details: new Dictionary<string, string> { ["tier"] = admin.Tier });
                 await RecordCreatedAsync(record);
                 return admin;
             }
@@ -109,7 +112,8 @@ internal sealed class ConfiguredAdminKey(
         throw new InvalidOperationException("Could neither create nor find the admin user.");
     }
 
-    private async Task<ApiKeyRecord> AddAsync(UserRecord admin, string key, string hash, CancellationToken cancellationToken)
+    private async Task<ApiKeyRecord> AddAsync(
+        UserRecord admin, string key, string hash, CancellationToken cancellationToken)
     {
         var record = KeysApi.RecordOf(key, admin.Id, KeyName, time.GetUtcNow(), ApiScopes.All);
         try
@@ -119,7 +123,8 @@ internal sealed class ConfiguredAdminKey(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Another replica stored the same key a moment earlier (a key's hash is unique), which is as good.
-            var stored = (await identities.ListKeysAsync(admin.Id, cancellationToken)).FirstOrDefault(k => k.KeyHash == hash);
+            var keys = await identities.ListKeysAsync(admin.Id, cancellationToken);
+            var stored = keys.FirstOrDefault(k => k.KeyHash == hash);
             return stored ?? throw new InvalidOperationException(
                 "Could not store the admin key of Api:AdminApiKey; is it another user's key?", e);
         }

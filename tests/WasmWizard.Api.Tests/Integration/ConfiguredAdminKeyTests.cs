@@ -62,7 +62,8 @@ public sealed class ConfiguredAdminKeyTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await oldAdmin.GetAsync("/api/admin/users", Token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await newAdmin.GetAsync("/api/admin/users", Token)).StatusCode);
         var revoked = await RotationEventAsync(newAdmin);
-        Assert.Contains("admin key rotation", revoked.GetProperty("details").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var reason = revoked.GetProperty("details").GetProperty("reason").GetString();
+        Assert.Contains("admin key rotation", reason, StringComparison.Ordinal);
         var trail = await (await newAdmin.GetAsync("/api/audit/events?limit=500", Token)).Content.ReadAsStringAsync(Token);
         foreach (var secret in new[] { first[3..], second[3..], ApiKeys.Hash(first), ApiKeys.Hash(second) })
         {
