@@ -11,6 +11,8 @@ internal static class ApiEventIds
     public const int KeyUsageNotSaved = 1103;
     public const int AuditNotPublished = 1104;
     public const int AuditEventLost = 1105;
+    public const int AdminKeyConfigured = 1106;
+    public const int AdminKeysRotated = 1107;
 
     public const int ExecutionFinished = 1201;
     public const int ExecutionNotRecorded = 1202;

@@ -11,6 +11,7 @@ namespace WasmWizard.Api;
 ///   "MaxMultipartParts": 16, "MaxFieldBytes": 262144, "DefaultPageSize": 20, "MaxPageSize": 100,
 ///   "DefaultTimeoutMs": 5000, "DefaultMemoryLimitMb": 128, "AdminKeyFile": "data/admin-api-key",
 ///   "AnonymousRequestsPerMinute": 60, "AnonymousBurst": 20, "ExecutionResultRetentionHours": 24,
+///   "TrustForwardedHeaders": false, "ForwardedHopsTrusted": 2, "AdminApiKey": null,
 ///   "Tiers": { "free": { "MaxTimeoutMs": 5000, "MaxMemoryLimitMb": 128, "MaxFuel": null, "RequestsPerMinute": 10,
 ///     "RequestsPerHour": 100, "Burst": 5, "MaxConcurrentExecutions": 1,
 ///     "MaxConcurrentUploads": 1, "MaxModules": 10, "MaxStoredMb": 50 }, ... }
@@ -75,4 +76,23 @@ public sealed class ApiOptions : TierSettings
     /// remembered as long.
     /// </summary>
     public int ExecutionResultRetentionHours { get; set; } = 24;
+
+    /// <summary>
+    /// Whether a request that came through the api's own Dapr sidecar (it carries <c>APP_API_TOKEN</c>) takes its
+    /// client address from <c>X-Forwarded-For</c>, as it must behind the Dapr ingress. Off by default: the client
+    /// address is the connection's.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
+
+    /// <summary>
+    /// How many proxies in front of the api append to <c>X-Forwarded-For</c> and are trusted: the ingress
+    /// controller and its sidecar (2). The client address is the entry this many places from the right.
+    /// </summary>
+    public int ForwardedHopsTrusted { get; set; } = 2;
+
+    /// <summary>
+    /// An admin API key an operator provides (from a Kubernetes Secret, say). When set, no key file is written:
+    /// this key is made a valid admin key, and earlier provided or generated admin keys are revoked.
+    /// </summary>
+    public string? AdminApiKey { get; set; }
 }

@@ -1,11 +1,22 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using WasmWizard.Api.Auth;
 using WasmWizard.Shared.Contracts;
+using WasmWizard.Shared.Dapr;
 
 namespace WasmWizard.Api;
 
-/// <summary>Checks the API limits at startup and names the configuration key of each problem.</summary>
-public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
+/// <summary>
+/// Checks the API limits at startup and names the configuration key of each problem. A configured admin key is
+/// checked too, and never shown: a failed start is logged, and the log must not hold the key.
+/// </summary>
+/// <param name="configuration">Where the app API token is read from; none means no token is configured.</param>
+public sealed class ApiOptionsValidator(IConfiguration? configuration = null) : IValidateOptions<ApiOptions>
 {
+    // A random 43-character base64url string has about 31 distinct characters, and fewer than 16 almost never
+    // happens; so few means a typed or patterned value, not a generated key.
+    private const int MinDistinctKeyCharacters = 16;
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ApiOptions options)
     {
@@ -51,6 +62,21 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             failures.Add($"{section}:{nameof(options.DefaultPageSize)} must not exceed {nameof(options.MaxPageSize)}.");
         }
 
+        Positive(options.ForwardedHopsTrusted, nameof(options.ForwardedHopsTrusted));
+        if (options.TrustForwardedHeaders && string.IsNullOrEmpty(configuration?[SidecarChannel.TokenSetting]))
+        {
+            failures.Add($"{section}:{nameof(options.TrustForwardedHeaders)} needs {SidecarChannel.TokenSetting} (Dapr's "
+                + "app API token): only a request that carries it is known to come through the api's sidecar, and no "
+                + "other may choose its client address.");
+        }
+
+        if (options.AdminApiKey is { } adminKey && AdminKeyProblem(adminKey.Trim()) is { } problem)
+        {
+            // The value itself never goes into the message.
+            failures.Add($"{section}:{nameof(options.AdminApiKey)} {problem} Generate one with "
+                + "echo \"ww_$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\" or the api's --print-new-admin-key.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.AdminKeyFile))
         {
             failures.Add($"{section}:{nameof(options.AdminKeyFile)} is required.");
@@ -92,5 +118,23 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string? AdminKeyProblem(string key)
+    {
+        if (key.Length == 0)
+        {
+            return "is empty; leave it out to have a key file written instead.";
+        }
+
+        if (!ApiKeys.HasKeyShape(key))
+        {
+            return "is not a Wasm Wizard API key: it must be 'ww_' followed by 43 base64url characters (A-Z, a-z, 0-9, "
+                + "'-' and '_').";
+        }
+
+        return key.Distinct().Count() < MinDistinctKeyCharacters
+            ? "does not look random (too few different characters); use a generated key."
+            : null;
     }
 }

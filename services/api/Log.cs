@@ -21,6 +21,14 @@ internal static partial class Log
     [LoggerMessage(EventId = ApiEventIds.AdminCredentialFile, Level = LogLevel.Information, Message = "Admin API key file: {Path}")]
     public static partial void AdminCredentialFile(ILogger logger, string path);
 
+    [LoggerMessage(EventId = ApiEventIds.AdminKeyConfigured, Level = LogLevel.Information,
+        Message = "The admin API key of Api:AdminApiKey is in place as key {KeyId}; no key file is written")]
+    public static partial void AdminKeyConfigured(ILogger logger, Guid keyId);
+
+    [LoggerMessage(EventId = ApiEventIds.AdminKeysRotated, Level = LogLevel.Warning,
+        Message = "Revoked {Count} earlier admin API key(s); the admin key is now key {KeyId} of Api:AdminApiKey")]
+    public static partial void AdminKeysRotated(ILogger logger, int count, Guid keyId);
+
     [LoggerMessage(EventId = ApiEventIds.KeyUsageNotSaved, Level = LogLevel.Warning, Message = "Could not save when keys were last used")]
     public static partial void KeyUsageNotSaved(ILogger logger, Exception exception);
 

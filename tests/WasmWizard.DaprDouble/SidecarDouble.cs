@@ -34,6 +34,7 @@ public sealed class SidecarDouble : IAsyncDisposable
         MaxBodySize = options.MaxBodySize;
         ApiToken = string.IsNullOrEmpty(options.ApiToken) ? null : options.ApiToken;
         AppToken = string.IsNullOrEmpty(options.AppToken) ? null : options.AppToken;
+        HostAddress = options.HostAddress;
         Network = network;
         _ownsNetwork = ownsNetwork;
         _ready = options.Ready;
@@ -92,6 +93,9 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     /// <summary>The token sent on every call to the app (<see cref="SidecarDoubleOptions.AppToken"/>) or null.</summary>
     public string? AppToken { get; }
+
+    /// <summary>The address it adds to the forwarding headers (<see cref="SidecarDoubleOptions.HostAddress"/>).</summary>
+    public string HostAddress { get; }
 
     /// <summary>Largest request body accepted, like <c>--max-body-size</c>.</summary>
     public long MaxBodySize { get; }

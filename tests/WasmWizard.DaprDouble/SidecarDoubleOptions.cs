@@ -52,6 +52,12 @@ public sealed class SidecarDoubleOptions
     /// </summary>
     public string? AppToken { get; set; }
 
+    /// <summary>
+    /// The address of the sidecar's host (a pod's IP in Kubernetes). As daprd does, the sidecar appends it to
+    /// <c>X-Forwarded-For</c> and names it in <c>Forwarded</c> on every call it makes to another app.
+    /// </summary>
+    public string HostAddress { get; set; } = "127.0.0.1";
+
     /// <summary>Adds log providers to the double's own host, which logs nothing otherwise.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 }

@@ -141,9 +141,30 @@ public static class KeysApi
         Guid userId, string name, DateTimeOffset now, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt = null)
     {
         var key = ApiKeys.Generate();
-        var record = new ApiKeyRecord(
-            Guid.CreateVersion7(), userId, name, ApiKeys.DisplayPrefix(key), ApiKeys.Hash(key), now, null, scopes, expiresAt, null);
-        return (record, key);
+        return (RecordOf(key, userId, name, now, scopes, expiresAt), key);
+    }
+
+    /// <summary>The record that stores <paramref name="key"/> (its hash and prefix, never the key itself).</summary>
+    public static ApiKeyRecord RecordOf(
+        string key,
+        Guid userId,
+        string name,
+        DateTimeOffset now,
+        IReadOnlyList<string> scopes,
+        DateTimeOffset? expiresAt = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return new ApiKeyRecord(
+            Guid.CreateVersion7(),
+            userId,
+            name,
+            ApiKeys.DisplayPrefix(key),
+            ApiKeys.Hash(key),
+            now,
+            null,
+            scopes,
+            expiresAt,
+            null);
     }
 
     private static DateTimeOffset? ExpiresAt(JsonElement? body, DateTimeOffset now)

@@ -14,6 +14,8 @@ namespace WasmWizard.Api.Bootstrap;
 /// On first start, creates the admin user and writes an admin API key to a file only the service's user can
 /// read; the log names the file, never the key. When the file is gone (lost or deliberately deleted), every
 /// earlier admin key is revoked and a new one is written the same way: that is how an operator rotates it.
+/// With <c>Api:AdminApiKey</c> set, that key is the admin key instead and no file is written
+/// (<see cref="ConfiguredAdminKey"/>): one file per replica would have each replica revoke the others' keys.
 /// </summary>
 public sealed class AdminBootstrapper(
     IIdentityStore identities,
@@ -25,9 +27,22 @@ public sealed class AdminBootstrapper(
     /// <summary>The admin user's email.</summary>
     public const string AdminEmail = "admin@wasmwizard.local";
 
+    /// <summary>The name of the admin key written on first start.</summary>
+    public const string BootstrapKeyName = "admin bootstrap";
+
+    /// <summary>The name of the admin key written when the file had gone.</summary>
+    public const string RecoveryKeyName = "admin recovery";
+
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.AdminApiKey is { } configured)
+        {
+            // Secrets mounted from files often end in a newline, and a key has no whitespace in it.
+            await new ConfiguredAdminKey(identities, audit, time, logger).EnsureAsync(configured.Trim(), cancellationToken);
+            return;
+        }
+
         var path = Path.GetFullPath(options.Value.AdminKeyFile);
         if (File.Exists(path))
         {
@@ -41,7 +56,7 @@ public sealed class AdminBootstrapper(
         if (admin is null)
         {
             admin = new UserRecord(Guid.CreateVersion7(), AdminEmail, Tiers.Enterprise, IsAdmin: true, now);
-            (var key, secret) = KeysApi.NewKey(admin.Id, "admin bootstrap", now, ApiScopes.All);
+            (var key, secret) = KeysApi.NewKey(admin.Id, BootstrapKeyName, now, ApiScopes.All);
             if (!await identities.TryCreateUserAsync(admin, key, cancellationToken))
             {
                 throw new InvalidOperationException("Could not create the admin user.");
@@ -59,7 +74,7 @@ public sealed class AdminBootstrapper(
                 AuditEventTypes.KeyRevoked,
                 admin.Id,
                 details: new Dictionary<string, string> { ["reason"] = "admin key rotation: every earlier admin key" });
-            (var key, secret) = KeysApi.NewKey(admin.Id, "admin recovery", now, ApiScopes.All);
+            (var key, secret) = KeysApi.NewKey(admin.Id, RecoveryKeyName, now, ApiScopes.All);
             await identities.AddKeyAsync(key, cancellationToken);
             await audit.RecordAsync(AuditEventTypes.KeyCreated, admin.Id, key.Id, KeysApi.Describe(key));
         }

@@ -143,12 +143,22 @@ public static class ApiExtensions
         return services;
     }
 
-    /// <summary>The middleware the api needs, in order: errors as problems, then authentication.</summary>
+    /// <summary>
+    /// The middleware the api needs, in order: the client's address (behind the Dapr ingress), errors as problems,
+    /// then authentication.
+    /// </summary>
     public static WebApplication UseWasmWizardApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        if (options.TrustForwardedHeaders)
+        {
+            // First, so address budgets, audit records and logs all see the client rather than the sidecar.
+            app.UseMiddleware<ForwardedClientMiddleware>();
+        }
+
         app.UseMiddleware<ResponseHeadersMiddleware>();
-        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsAllowedOrigins is { Length: > 0 })
+        if (options.CorsAllowedOrigins is { Length: > 0 })
         {
             app.UseCors(CorsPolicy);
         }

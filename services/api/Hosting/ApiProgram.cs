@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using WasmWizard.Api.Bootstrap;
 using WasmWizard.Api.Extensions;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Hosting;
@@ -18,8 +19,12 @@ public sealed class ApiProgram
     {
     }
 
-    /// <summary>Runs the service until it is stopped; returns the process exit code.</summary>
-    public static Task<int> Main(string[] args) => ServiceRunner.RunAsync("api", args, Build);
+    /// <summary>
+    /// Runs the service until it is stopped, or only prints a new admin key (<c>--print-new-admin-key</c>); returns
+    /// the process exit code.
+    /// </summary>
+    public static Task<int> Main(string[] args) =>
+        AdminKeyCommand.TryRun(args, Console.Out) ? Task.FromResult(0) : ServiceRunner.RunAsync("api", args, Build);
 
     /// <summary>Builds the service's web application.</summary>
     public static WebApplication Build(string[] args)

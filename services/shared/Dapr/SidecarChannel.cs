@@ -38,8 +38,7 @@ public static class SidecarChannel
     {
         ArgumentNullException.ThrowIfNull(app);
         var configuration = (IConfiguration)app.ApplicationServices.GetService(typeof(IConfiguration))!;
-        var token = configuration[TokenSetting];
-        var expected = string.IsNullOrEmpty(token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        var expected = ExpectedToken(configuration);
         return app.Use(async (context, next) =>
         {
             if (!pathPrefixes.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
@@ -60,15 +59,30 @@ public static class SidecarChannel
         });
     }
 
-    private static int? CheckToken(HttpContext context, byte[] expected)
+    /// <summary>The SHA-256 of the configured app API token, or null when none is configured.</summary>
+    public static byte[]? ExpectedToken(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var token = configuration[TokenSetting];
+        return string.IsNullOrEmpty(token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    }
+
+    /// <summary>
+    /// Whether the request carries the app API token whose hash is <paramref name="expected"/> (see
+    /// <see cref="ExpectedToken"/>): then it came through the service's own sidecar.
+    /// </summary>
+    public static bool CarriesToken(HttpContext context, byte[] expected)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(expected);
         var sent = context.Request.Headers[TokenHeader].ToString();
         // Hashes of equal length, compared in constant time: the comparison tells nothing about the token.
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(sent));
-        return sent.Length > 0 && CryptographicOperations.FixedTimeEquals(hash, expected)
-            ? null
-            : StatusCodes.Status401Unauthorized;
+        return sent.Length > 0 && CryptographicOperations.FixedTimeEquals(hash, expected);
     }
+
+    private static int? CheckToken(HttpContext context, byte[] expected) =>
+        CarriesToken(context, expected) ? null : StatusCodes.Status401Unauthorized;
 
     private static int? CheckLoopback(HttpContext context)
     {

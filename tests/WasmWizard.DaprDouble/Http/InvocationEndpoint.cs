@@ -46,6 +46,13 @@ internal static class InvocationEndpoint
         request.Headers.Remove("dapr-callee-app-id");
         request.Headers.TryAddWithoutValidation("dapr-caller-app-id", sidecar.AppId);
         request.Headers.TryAddWithoutValidation("dapr-callee-app-id", appId);
+        if (target.AppId != sidecar.AppId)
+        {
+            // daprd's caller side appends its own host's address to what the caller sent (a value of its own,
+            // after the caller's), and only when the call leaves for another app (pkg/messaging/direct_messaging.go).
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", sidecar.HostAddress);
+            request.Headers.TryAddWithoutValidation("Forwarded", $"for={sidecar.HostAddress};by={sidecar.HostAddress};");
+        }
         HttpResponseMessage response;
         try
         {
