@@ -4,11 +4,14 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Serilog;
+using Serilog.Formatting;
+using WasmWizard.Shared.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -27,20 +30,30 @@ public static class ServiceDefaults
     // Every meter of ours: the prefix matches them all (the sandbox's is "WasmWizard.Sandbox").
     private const string WasmWizardMeters = "WasmWizard.*";
 
-    /// <summary>Adds Serilog (configured from the <c>Serilog</c> section) and health checks.</summary>
+    /// <summary>
+    /// Adds Serilog (levels from the <c>Serilog</c> section, format from <c>Logs:Format</c>), health checks, tracing
+    /// and metrics.
+    /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         // The final configuration (test hosts and command lines add to it after this call), not the builder's. The
         // host keeps its own logger rather than replacing the static one, so two hosts in a process (tests) never
-        // write into each other's sinks.
+        // write into each other's sinks. The formatter is a service so that any other sink (a test's) writes what
+        // stdout gets.
+        var service = StructuredLogging.ServiceName(builder.Environment);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton(services =>
+            StructuredLogging.CreateFormatter(services.GetRequiredService<IConfiguration>()));
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext()
-                .WriteTo.Console(),
+                .Enrich.WithProperty(StructuredLogging.ServiceProperty, service)
+                .Enrich.With(new RequestLogEnricher(services.GetRequiredService<IHttpContextAccessor>()))
+                .WriteTo.Console(services.GetRequiredService<ITextFormatter>()),
             preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
 
