@@ -47,6 +47,7 @@ public static class DaprApiExtensions
             ServiceDescriptor.Singleton<IValidateOptions<ActorRateLimiterOptions>, ActorRateLimiterOptionsValidator>());
         services.AddSingleton<IRequestRateLimiter, ActorRequestRateLimiter>();
         services.AddActors(options => options.Actors.RegisterActor<RateLimitActor>());
+        services.AddHealthChecks().AddCheck<StateStoreHealthCheck>("state-store", tags: [ServiceDefaults.ReadyTag]);
         return builder;
     }
 }

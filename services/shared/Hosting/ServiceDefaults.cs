@@ -1,11 +1,9 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -72,34 +70,26 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Maps <c>/metrics</c>, <c>/health</c> (all checks), <c>/health/live</c> (the process answers) and
-    /// <c>/health/ready</c> (dependencies answer). They are mapped in every environment because Prometheus and the
+    /// Maps <c>/metrics</c>, <c>/health</c> (every check, with its time and data), <c>/health/live</c> (the process
+    /// answers; no check runs) and <c>/health/ready</c> (the dependencies answer: 503 when one does not; a degraded
+    /// one, such as a full sandbox, still answers 200). They are mapped in every environment because Prometheus and the
     /// Kubernetes probes need them.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReport });
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReport });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReport,
+            ResponseWriter = HealthReportWriter.WriteAsync,
         });
         return app;
-    }
-
-    private static Task WriteReport(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new
-        {
-            status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(
-                e => e.Key,
-                e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 }
