@@ -10,7 +10,7 @@ namespace WasmWizard.Tests.Shared;
 /// What a host writes to stdout, kept in memory: every event, formatted by the host's own formatter (the one
 /// <c>Logs:Format</c> chose), beside the console sink. One capture may serve several hosts.
 /// </summary>
-internal sealed class LogCapture
+public sealed class LogCapture
 {
     private readonly List<string> _lines = [];
 
