@@ -41,7 +41,10 @@ public static class HealthReportWriter
         var written = new Dictionary<string, object?>
         {
             ["status"] = Name(entry.Status),
-            ["description"] = entry.Description,
+            // A check that threw has the exception's message as its description (the health service puts it there).
+            ["description"] = entry.Exception is { } e && entry.Description == e.Message
+                ? "The check failed; the log has the error."
+                : entry.Description,
             ["duration_ms"] = Math.Round(entry.Duration.TotalMilliseconds, 3),
             ["tags"] = entry.Tags,
         };
