@@ -25,6 +25,9 @@ public static class ServiceDefaults
     // .NET's own runtime meter (GC, thread pool, exceptions), built in since .NET 9.
     private const string RuntimeMeter = "System.Runtime";
 
+    // The category of ASP.NET Core's "Request starting/finished" lines.
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     // Every meter of ours: the prefix matches them all (the sandbox's is "WasmWizard.Sandbox").
     private const string WasmWizardMeters = "WasmWizard.*";
 
@@ -39,13 +42,16 @@ public static class ServiceDefaults
         // The final configuration (test hosts and command lines add to it after this call), not the builder's. The
         // host keeps its own logger rather than replacing the static one, so two hosts in a process (tests) never
         // write into each other's sinks. The formatter is a service so that any other sink (a test's) writes what
-        // stdout gets.
+        // stdout gets. ASP.NET Core's own request lines name the whole URL, query string included, which can carry
+        // a credential: the request summary (UseRequestLogging) replaces them, unless the configuration says
+        // otherwise.
         var service = StructuredLogging.ServiceName(builder.Environment);
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(services =>
             StructuredLogging.CreateFormatter(services.GetRequiredService<IConfiguration>()));
         builder.Services.AddSerilog(
             (services, logger) => logger
+                .MinimumLevel.Override(HostingDiagnostics, Serilog.Events.LogEventLevel.Warning)
                 .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext()

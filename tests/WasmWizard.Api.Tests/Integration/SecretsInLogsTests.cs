@@ -27,6 +27,7 @@ public sealed class SecretsInLogsTests
         var logs = new LogCapture();
         var moduleMarker = "MODULE-DATA-" + Guid.NewGuid().ToString("N");
         var stdinMarker = "STDIN-DATA-" + Guid.NewGuid().ToString("N");
+        var queryMarker = "QUERY-DATA-" + Guid.NewGuid().ToString("N");
         var jwt = Tokens.Create(new SymmetricSecurityKey(JwtSecret), "tenant-" + Guid.NewGuid().ToString("N"));
         string userKey;
         string secondKey;
@@ -44,15 +45,18 @@ public sealed class SecretsInLogsTests
 
             var module = MarkedModule(moduleMarker);
             var uploaded = await ApiCalls.UploadAsync(user.Client, module, "marker.wasm");
-            await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(uploaded.GetProperty("id").GetString()!), new { input = stdinMarker });
+            await ApiCalls.ExecuteAsync(
+                user.Client, Guid.Parse(uploaded.GetProperty("id").GetString()!), new { input = stdinMarker });
             using var revoked = app.ClientWithKey(secondKey);
             await revoked.GetAsync("/api/wasm/modules", Token);
             using var wrong = app.ClientWithKey(userKey[..^2] + "zz");
             await wrong.GetAsync("/api/wasm/modules", Token);
+            await user.Client.GetAsync($"/api/wasm/modules?page=1&token={queryMarker}", Token);
 
             using var tenant = app.ClientWithKey(jwt);
             var jwtModule = await ApiCalls.UploadAsync(tenant, module, "jwt-marker.wasm");
-            await ApiCalls.ExecuteAsync(tenant, Guid.Parse(jwtModule.GetProperty("id").GetString()!), new { input = stdinMarker });
+            await ApiCalls.ExecuteAsync(
+                tenant, Guid.Parse(jwtModule.GetProperty("id").GetString()!), new { input = stdinMarker });
             using var badJwt = app.ClientWithKey(jwt[..^4] + "AAAA");
             await badJwt.GetAsync("/api/wasm/modules", Token);
         }
@@ -61,7 +65,8 @@ public sealed class SecretsInLogsTests
         var log = logs.Text;
         Assert.NotEmpty(logs.JsonLines());
         Assert.Contains("/api/wasm/upload", log, StringComparison.Ordinal);
-        foreach (var secret in new[] { userKey, userKey[3..], secondKey, adminKey, jwt, jwt.Split('.')[2], moduleMarker, stdinMarker })
+        string[] secrets = [userKey, userKey[3..], secondKey, adminKey, jwt, jwt.Split('.')[2], moduleMarker, stdinMarker, queryMarker];
+        foreach (var secret in secrets)
         {
             Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
         }

@@ -9,7 +9,7 @@ namespace WasmWizard.Distributed.Tests.Wiring;
 
 /// <summary>
 /// The three services' logs as a collector gets them: JSON lines, each naming its service, request and tenant, and
-/// none holding the caller's key or stdin.
+/// none holding the caller's key, stdin or query string.
 /// </summary>
 public sealed class DistributedLogTests(DistributedLogTests.LoggedComposition composition)
     : IClassFixture<DistributedLogTests.LoggedComposition>
@@ -22,6 +22,7 @@ public sealed class DistributedLogTests(DistributedLogTests.LoggedComposition co
         // Arrange
         var logs = composition.Logs!;
         var stdin = "STDIN-DATA-" + Guid.NewGuid().ToString("N");
+        var query = "QUERY-DATA-" + Guid.NewGuid().ToString("N");
         var (userId, user) = await TestUsers.CreateAsync(composition, "pro");
         using var _ = user;
         var key = user.DefaultRequestHeaders.Authorization!.Parameter!;
@@ -30,6 +31,7 @@ public sealed class DistributedLogTests(DistributedLogTests.LoggedComposition co
         // Act
         using var run = await user.PostAsJsonAsync($"/api/wasm/modules/{module}/execute", new { input = stdin }, Token);
         var requestId = Assert.Single(run.Headers.GetValues("X-Request-Id"));
+        using var listed = await user.GetAsync($"/api/wasm/modules?page=1&token={query}", Token);
 
         // Assert: each service writes a request's summary line when it ends, which can be after the answer left.
         Assert.Equal(HttpStatusCode.OK, run.StatusCode);
@@ -55,7 +57,7 @@ public sealed class DistributedLogTests(DistributedLogTests.LoggedComposition co
             Assert.Equal("Information", Text(line, "@l"));
         });
         Assert.Contains(logs.JsonLines(), l => Text(l, "Service") == "audit");
-        foreach (var secret in new[] { key, stdin, composition.AdminKey })
+        foreach (var secret in new[] { key, stdin, query, composition.AdminKey })
         {
             Assert.DoesNotContain(secret, logs.Text, StringComparison.Ordinal);
         }
