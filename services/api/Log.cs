@@ -33,12 +33,13 @@ internal static partial class Log
     public static partial void KeyUsageNotSaved(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = ApiEventIds.AuditNotPublished, Level = LogLevel.Warning,
-        Message = "Could not publish audit event {EventId} of type {EventType}")]
-    public static partial void AuditNotPublished(ILogger logger, Exception exception, string eventType, Guid eventId);
+        Message = "Could not publish audit event {AuditEventId} of type {EventType}")]
+    public static partial void AuditNotPublished(
+        ILogger logger, Exception exception, string eventType, Guid auditEventId);
 
     [LoggerMessage(EventId = ApiEventIds.AuditEventLost, Level = LogLevel.Error,
-        Message = "Audit event {EventId} of type {EventType} is lost: too many events wait to be published again")]
-    public static partial void AuditEventLost(ILogger logger, string eventType, Guid eventId);
+        Message = "Audit event {AuditEventId} of type {EventType} is lost: too many events wait to be published again")]
+    public static partial void AuditEventLost(ILogger logger, string eventType, Guid auditEventId);
 
     [LoggerMessage(EventId = ApiEventIds.ExecutionFinished, Level = LogLevel.Information,
         Message = "Execution {ExecutionId} of module {ModuleId}: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]

@@ -86,14 +86,17 @@ public static class AuditExtensions
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            // Which store, never where it is: a connection string can hold a password.
+            var (name, kind) = store is PostgresAuditEventStore ? ("PostgreSQL", "postgresql") : ("SQLite", "sqlite");
+            var data = new Dictionary<string, object> { ["store"] = kind };
             try
             {
                 await store.PingAsync(cancellationToken).ConfigureAwait(false);
-                return HealthCheckResult.Healthy("The audit store answers.");
+                return HealthCheckResult.Healthy($"The audit store ({name}) answers.", data);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return HealthCheckResult.Unhealthy("The audit store does not answer.", e);
+                return HealthCheckResult.Unhealthy($"The audit store ({name}) does not answer.", e, data);
             }
         }
     }

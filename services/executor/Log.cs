@@ -35,27 +35,30 @@ internal static partial class Log
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
 
     [LoggerMessage(EventId = ExecutorEventIds.RequestUnreadable, Level = LogLevel.Warning,
-        Message = "Execution request event {EventId} cannot be read ({Reason}); it goes to the dead-letter topic")]
-    public static partial void RequestUnreadable(ILogger logger, string? eventId, string reason);
+        Message = "Execution request event {CloudEventId} cannot be read ({Reason}); it goes to the dead-letter topic")]
+    public static partial void RequestUnreadable(ILogger logger, string? cloudEventId, string reason);
 
     [LoggerMessage(EventId = ExecutorEventIds.RequestRefused, Level = LogLevel.Information,
-        Message = "Execution request {RequestId} of tenant {TenantId} refused: {Code}")]
-    public static partial void RequestRefused(ILogger logger, Guid requestId, Guid tenantId, string code);
+        Message = "Execution request {ExecutionRequestId} of tenant {TenantId} refused: {Code}")]
+    public static partial void RequestRefused(ILogger logger, Guid executionRequestId, Guid tenantId, string code);
 
     [LoggerMessage(EventId = ExecutorEventIds.RequestFailed, Level = LogLevel.Error,
-        Message = "Execution request {RequestId} could not be run because of an internal error")]
-    public static partial void RequestFailed(ILogger logger, Exception exception, Guid requestId);
+        Message = "Execution request {ExecutionRequestId} could not be run because of an internal error")]
+    public static partial void RequestFailed(ILogger logger, Exception exception, Guid executionRequestId);
 
     [LoggerMessage(EventId = ExecutorEventIds.RequestRecordFailed, Level = LogLevel.Warning,
-        Message = "Execution {RequestId} ran, but its {What} could not be written")]
-    public static partial void RequestRecordFailed(ILogger logger, Exception exception, Guid requestId, string what);
+        Message = "Execution {ExecutionRequestId} ran, but its {What} could not be written")]
+    public static partial void RequestRecordFailed(
+        ILogger logger, Exception exception, Guid executionRequestId, string what);
 
     [LoggerMessage(EventId = ExecutorEventIds.RequestFinished, Level = LogLevel.Information,
-        Message = "Execution {RequestId} of module {ModuleId} finished: {Outcome} (exit code {ExitCode}) in {DurationMs} ms")]
+        Message = "Execution {ExecutionRequestId} of module {ModuleId} finished: {Outcome} (exit code {ExitCode}) "
+            + "in {DurationMs} ms")]
     public static partial void RequestFinished(
-        ILogger logger, Guid requestId, Guid moduleId, string outcome, int? exitCode, double durationMs);
+        ILogger logger, Guid executionRequestId, Guid moduleId, string outcome, int? exitCode, double durationMs);
 
     [LoggerMessage(EventId = ExecutorEventIds.RequestInterrupted, Level = LogLevel.Warning,
-        Message = "Execution {RequestId} was left running since {StartedAt} by an executor that stopped; marked interrupted")]
-    public static partial void RequestInterrupted(ILogger logger, Guid requestId, DateTimeOffset startedAt);
+        Message = "Execution {ExecutionRequestId} was left running since {StartedAt} by an executor that stopped; "
+            + "marked interrupted")]
+    public static partial void RequestInterrupted(ILogger logger, Guid executionRequestId, DateTimeOffset startedAt);
 }

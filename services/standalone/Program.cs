@@ -1,9 +1,10 @@
 using Serilog;
 using WasmWizard.Api.Extensions;
+using WasmWizard.Shared.Hosting;
 using WasmWizard.Standalone.Extensions;
 
 // Until the host's own logger exists, startup failures still reach the console.
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+Log.Logger = StructuredLogging.CreateBootstrapLogger("standalone");
 try
 {
     // Settings sit beside the binary; data goes to the working directory (./data), wherever the command was typed.
@@ -17,7 +18,7 @@ try
     builder.AddWasmWizardApi();
 
     var app = builder.Build();
-    app.UseSerilogRequestLogging();
+    app.UseRequestLogging();
     app.UseWasmWizardApi();
     app.MapDefaultEndpoints();
     app.MapWasmWizardApi();

@@ -18,6 +18,7 @@ using WasmWizard.Api.Auth;
 using WasmWizard.Api.Bootstrap;
 using WasmWizard.Api.Execution;
 using WasmWizard.Api.Http;
+using WasmWizard.Shared.Hosting;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Extensions;
@@ -167,6 +168,16 @@ public static class ApiExtensions
         app.UseStatusCodePages();
         app.UseMiddleware<AddressGuardMiddleware>();
         app.UseAuthentication();
+        app.Use((context, next) =>
+        {
+            // From here on every line of the request, its summary included, names whose request it is.
+            if (context.User.FindFirst(WasmWizardClaims.UserId)?.Value is { } userId)
+            {
+                RequestLogContext.SetTenant(context, userId);
+            }
+
+            return next(context);
+        });
         app.UseMiddleware<RateLimitingMiddleware>();
         app.UseAuthorization();
         return app;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
-using Serilog;
 using WasmWizard.Api.Bootstrap;
 using WasmWizard.Api.Extensions;
 using WasmWizard.Shared.Dapr;
@@ -36,7 +35,7 @@ public sealed class ApiProgram
         builder.AddWasmWizardApi();
 
         var app = builder.Build();
-        app.UseSerilogRequestLogging();
+        app.UseRequestLogging();
         // Before the api's own middleware: the sidecar's calls (actor turns, /dapr/config) are checked here and are
         // then neither authenticated nor counted against any budget.
         app.UseSidecarChannel("/dapr", "/actors");

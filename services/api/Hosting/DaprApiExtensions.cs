@@ -21,7 +21,7 @@ public static class DaprApiExtensions
     /// Adds state-store storage, pub/sub events, the executor reached through service invocation, asynchronous
     /// executions (stored in the state store, announced on <c>execution-requests</c> for the executor to run), and the
     /// request rate limiter as actors this service hosts (one per budget, so every replica spends from the same
-    /// buckets).
+    /// buckets), and a readiness check on the state store.
     /// </summary>
     public static TBuilder AddDaprApiServices<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -47,6 +47,7 @@ public static class DaprApiExtensions
             ServiceDescriptor.Singleton<IValidateOptions<ActorRateLimiterOptions>, ActorRateLimiterOptionsValidator>());
         services.AddSingleton<IRequestRateLimiter, ActorRequestRateLimiter>();
         services.AddActors(options => options.Actors.RegisterActor<RateLimitActor>());
+        services.AddHealthChecks().AddCheck<StateStoreHealthCheck>("state-store", tags: [ServiceDefaults.ReadyTag]);
         return builder;
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using WasmWizard.Shared.Hosting;
 
 namespace WasmWizard.Api.Http;
 
@@ -41,12 +41,6 @@ public sealed class ResponseHeadersMiddleware(RequestDelegate next)
         return next(context);
     }
 
-    /// <summary>The request's id: its trace id when tracing runs (always, in our hosts), else the server's id.</summary>
-    public static string RequestId(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return Activity.Current is { } activity && activity.TraceId != default
-            ? activity.TraceId.ToHexString()
-            : context.TraceIdentifier;
-    }
+    /// <summary>The request's id, the same one its log lines carry (see <see cref="RequestLogContext"/>).</summary>
+    public static string RequestId(HttpContext context) => RequestLogContext.RequestId(context);
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Serilog;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Ports;
@@ -35,7 +34,7 @@ public sealed class AuditProgram
 
         // Opened now, a trail that cannot be opened (a bad path, a full disk) fails the start, not the first delivery.
         _ = app.Services.GetRequiredService<IAuditEventStore>();
-        app.UseSerilogRequestLogging();
+        app.UseRequestLogging();
         app.UseSidecarChannel("/dapr", "/events", "/internal");
         // Unwraps each delivered CloudEvent so the route reads the event itself.
         app.UseCloudEvents();

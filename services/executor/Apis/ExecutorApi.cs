@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using WasmWizard.Executor.Hosting;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Hosting;
 
 namespace WasmWizard.Executor.Apis;
 
@@ -55,6 +56,10 @@ public static class ExecutorApi
         HttpRequest request, [AsParameters] ExecutorServices services, CancellationToken cancellationToken)
     {
         var run = await RunRequestReader.ReadAsync(request, services.Limits, cancellationToken);
+        if (run.Tenant is { Length: > 0 } tenant)
+        {
+            RequestLogContext.SetTenant(request.HttpContext, tenant);
+        }
 
         // The request's token: a caller that leaves (or times out) stops its guest.
         var result = await services.Sandbox.RunAsync(run, cancellationToken);

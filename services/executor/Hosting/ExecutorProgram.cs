@@ -1,4 +1,3 @@
-using Serilog;
 using WasmWizard.Executor.Extensions;
 using WasmWizard.Executor.Requests;
 using WasmWizard.Shared.Dapr;
@@ -30,7 +29,7 @@ public sealed class ExecutorProgram
         builder.AddExecutionRequests();
 
         var app = builder.Build();
-        app.UseSerilogRequestLogging();
+        app.UseRequestLogging();
         app.UseExecutorServices();
         app.MapDefaultEndpoints();
         app.MapExecutorServices();

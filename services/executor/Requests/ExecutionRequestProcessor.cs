@@ -5,6 +5,7 @@ using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Hosting;
 using WasmWizard.Shared.Execution;
 using WasmWizard.Shared.Ports;
 using WasmWizard.Shared.RateLimiting;
@@ -86,6 +87,7 @@ public sealed class ExecutionRequestProcessor(
             return RequestVerdict.Drop;
         }
 
+        using var tenantScope = logger.BeginTenantScope(request.TenantId.ToString());
         var job = await jobs.GetAsync(request.TenantId, request.RequestId, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {

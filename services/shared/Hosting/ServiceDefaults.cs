@@ -1,14 +1,15 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Serilog;
+using Serilog.Formatting;
+using WasmWizard.Shared.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -24,23 +25,39 @@ public static class ServiceDefaults
     // .NET's own runtime meter (GC, thread pool, exceptions), built in since .NET 9.
     private const string RuntimeMeter = "System.Runtime";
 
+    // The category of ASP.NET Core's "Request starting/finished" lines.
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     // Every meter of ours: the prefix matches them all (the sandbox's is "WasmWizard.Sandbox").
     private const string WasmWizardMeters = "WasmWizard.*";
 
-    /// <summary>Adds Serilog (configured from the <c>Serilog</c> section) and health checks.</summary>
+    /// <summary>
+    /// Adds Serilog (levels from the <c>Serilog</c> section, format from <c>Logs:Format</c>), health checks, tracing
+    /// and metrics.
+    /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         // The final configuration (test hosts and command lines add to it after this call), not the builder's. The
         // host keeps its own logger rather than replacing the static one, so two hosts in a process (tests) never
-        // write into each other's sinks.
+        // write into each other's sinks. The formatter is a service so that any other sink (a test's) writes what
+        // stdout gets. ASP.NET Core's own request lines name the whole URL, query string included, which can carry
+        // a credential: the request summary (UseRequestLogging) replaces them, unless the configuration says
+        // otherwise.
+        var service = StructuredLogging.ServiceName(builder.Environment);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton(services =>
+            StructuredLogging.CreateFormatter(services.GetRequiredService<IConfiguration>()));
         builder.Services.AddSerilog(
             (services, logger) => logger
+                .MinimumLevel.Override(HostingDiagnostics, Serilog.Events.LogEventLevel.Warning)
                 .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext()
-                .WriteTo.Console(),
+                .Enrich.WithProperty(StructuredLogging.ServiceProperty, service)
+                .Enrich.With(new RequestLogEnricher(services.GetRequiredService<IHttpContextAccessor>()))
+                .WriteTo.Console(services.GetRequiredService<ITextFormatter>()),
             preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
 
@@ -59,34 +76,26 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Maps <c>/metrics</c>, <c>/health</c> (all checks), <c>/health/live</c> (the process answers) and
-    /// <c>/health/ready</c> (dependencies answer). They are mapped in every environment because Prometheus and the
+    /// Maps <c>/metrics</c>, <c>/health</c> (every check, with its time and data), <c>/health/live</c> (the process
+    /// answers; no check runs) and <c>/health/ready</c> (the dependencies answer: 503 when one does not; a degraded
+    /// one, such as a full sandbox, still answers 200). They are mapped in every environment because Prometheus and the
     /// Kubernetes probes need them.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReport });
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReport });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReport,
+            ResponseWriter = HealthReportWriter.WriteAsync,
         });
         return app;
-    }
-
-    private static Task WriteReport(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new
-        {
-            status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(
-                e => e.Key,
-                e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 }

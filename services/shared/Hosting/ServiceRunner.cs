@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
-using Serilog;
 
 namespace WasmWizard.Shared.Hosting;
 
@@ -17,7 +16,7 @@ public static class ServiceRunner
 
         // Until the host's own logger exists, startup failures (a sidecar that never came, bad options) still reach
         // the console.
-        Serilog.Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+        Serilog.Log.Logger = StructuredLogging.CreateBootstrapLogger(serviceName);
         try
         {
             var app = build(args);
@@ -26,7 +25,9 @@ public static class ServiceRunner
         }
         catch (Exception e) when (e is not HostAbortedException)
         {
-            Serilog.Log.Fatal(e, "The {Service} stopped unexpectedly", serviceName);
+            Serilog.Log
+                .ForContext("EventId", new { Id = SharedEventIds.HostFailed, Name = "HostFailed" }, true)
+                .Fatal(e, "The {Service} stopped unexpectedly", serviceName);
             return 1;
         }
         finally

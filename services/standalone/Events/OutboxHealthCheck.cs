@@ -12,12 +12,23 @@ public sealed class OutboxHealthCheck(OutboxDrainer drainer, SqliteEventOutbox o
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (drainer.IsHealthy)
+        long waiting;
+        try
         {
-            return HealthCheckResult.Healthy("Events are delivered as they are published.");
+            waiting = await outbox.CountAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The database check reports an unreadable file; this one only knows it cannot count.
+            return drainer.IsHealthy
+                ? HealthCheckResult.Healthy("Events are delivered as they are published.")
+                : HealthCheckResult.Degraded("Events wait in the outbox: a handler (the audit store) refuses them.");
         }
 
-        var waiting = await outbox.CountAsync(cancellationToken).ConfigureAwait(false);
-        return HealthCheckResult.Degraded($"{waiting} event(s) wait in the outbox: a handler (the audit store) refuses them.");
+        var data = new Dictionary<string, object> { ["pending_events"] = waiting };
+        return drainer.IsHealthy
+            ? HealthCheckResult.Healthy("Events are delivered as they are published.", data)
+            : HealthCheckResult.Degraded(
+                $"{waiting} event(s) wait in the outbox: a handler (the audit store) refuses them.", data: data);
     }
 }

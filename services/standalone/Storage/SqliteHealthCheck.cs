@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace WasmWizard.Standalone.Storage;
 
-/// <summary>Ready when the database answers a query.</summary>
+/// <summary>Ready when the database file can be opened and its schema read (not just a query with no table).</summary>
 public sealed class SqliteHealthCheck(SqliteDatabase database) : IHealthCheck
 {
     /// <inheritdoc />
@@ -12,7 +12,7 @@ public sealed class SqliteHealthCheck(SqliteDatabase database) : IHealthCheck
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var query = connection.CreateCommand();
-            query.CommandText = "SELECT 1";
+            query.CommandText = "SELECT count(*) FROM sqlite_schema";
             await query.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy("SQLite answers");
         }

@@ -9,7 +9,7 @@ public sealed class BusyTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Execute_AllSlotsBusy_ServiceUnavailableWithRetryAfterAtOnce()
+    public async Task Execute_AllSlotsBusy_ServiceUnavailableWithRetryAfterAtOnceAndReadinessDegraded()
     {
         using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
         using var sleepy = await app.CreateUserAsync();
@@ -23,10 +23,16 @@ public sealed class BusyTests
         var started = Stopwatch.GetTimestamp();
         var refused = await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { });
         var refusedAfter = Stopwatch.GetElapsedTime(started);
+        using var ready = await user.Client.GetAsync("/health/ready", Token);
 
         await ApiCalls.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "executor_busy");
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         Assert.True(refusedAfter < TimeSpan.FromMilliseconds(500), $"the refusal took {refusedAfter}");
+        // A full executor stays in service (see SandboxHealthCheck); it only reports itself degraded.
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var sandbox = (await ApiCalls.BodyAsync(ready)).GetProperty("checks").GetProperty("sandbox");
+        Assert.Equal("degraded", sandbox.GetProperty("status").GetString());
+        Assert.Equal(0, sandbox.GetProperty("data").GetProperty("free_slots").GetInt32());
         Assert.Equal(HttpStatusCode.OK, (await busy).StatusCode);
         Assert.Equal(
             HttpStatusCode.OK,

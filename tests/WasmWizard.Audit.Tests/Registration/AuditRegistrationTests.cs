@@ -51,6 +51,31 @@ public sealed class AuditRegistrationTests(PostgresDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task AuditStoreCheck_PostgresLosesItsTrail_UnhealthyNamingPostgresButNotWhere()
+    {
+        var source = await database.NewSchemaAsync(Token);
+        using var host = Build(("Audit:ConnectionString", source.ConnectionString));
+        await host.StartAsync(Token);
+        var before = (await CheckAsync(host)).Entries["audit-store"];
+
+        var schema = new NpgsqlConnectionStringBuilder(source.ConnectionString).SearchPath;
+        await using (var drop = source.CreateCommand($"DROP SCHEMA \"{schema}\" CASCADE"))
+        {
+            await drop.ExecuteNonQueryAsync(Token);
+        }
+
+        var after = (await CheckAsync(host)).Entries["audit-store"];
+
+        Assert.Equal(HealthStatus.Healthy, before.Status);
+        Assert.Equal("The audit store (PostgreSQL) answers.", before.Description);
+        Assert.Equal("postgresql", before.Data["store"]);
+        Assert.Equal(HealthStatus.Unhealthy, after.Status);
+        Assert.Equal("The audit store (PostgreSQL) does not answer.", after.Description);
+        Assert.Equal(["store"], after.Data.Keys);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
     public async Task AddAuditTrail_PostgresUnreachable_NotReadyAndStartFails()
     {
         using var host = Build(("Audit:ConnectionString", "Host=127.0.0.1;Port=1;Timeout=2"));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using WasmWizard.DaprDouble;
 
 namespace WasmWizard.Distributed.Tests.Infrastructure;
@@ -14,11 +15,14 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private DaprHost(SidecarDouble sidecar, IReadOnlyDictionary<string, string?> settings)
+    private DaprHost(
+        SidecarDouble sidecar, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         Sidecar = sidecar;
         _settings = settings;
+        _services = services;
     }
 
     /// <summary>The service's sidecar.</summary>
@@ -29,6 +33,7 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     /// <paramref name="apiToken"/> and <paramref name="appToken"/> the sidecar runs as daprd with
     /// <c>DAPR_API_TOKEN</c> and <c>APP_API_TOKEN</c>, and the service gets both settings, as an operator sets them.
     /// With <paramref name="replica"/> the service joins an app id that already runs, as one more replica of it.
+    /// <paramref name="services"/> adds to the service's own registrations (a log capture, say).
     /// </summary>
     public static async Task<DaprHost<TEntryPoint>> StartAsync(
         SidecarNetwork network,
@@ -37,7 +42,8 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         long maxBodySize = SidecarDoubleOptions.DefaultMaxBodySize,
         string? apiToken = null,
         string? appToken = null,
-        bool replica = false)
+        bool replica = false,
+        Action<IServiceCollection>? services = null)
     {
         var sidecar = await SidecarDouble.StartAsync(new SidecarDoubleOptions
         {
@@ -54,7 +60,7 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
             all[key] = value;
         }
 
-        var host = new DaprHost<TEntryPoint>(sidecar, all);
+        var host = new DaprHost<TEntryPoint>(sidecar, all, services);
         _ = host.Server; // starts the service, which waits for its sidecar
         await sidecar.ConnectAppAsync(AppChannel.FromHandler(host.Server.CreateHandler()));
         return host;
@@ -92,5 +98,9 @@ public sealed class DaprHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         }
 
         builder.UseTestServer();
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
     }
 }

@@ -9,6 +9,7 @@ using WasmWizard.Executor.Hosting;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
 using WasmWizard.Shared.Ports;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Distributed.Tests.Infrastructure;
 
@@ -73,6 +74,9 @@ public class DistributedComposition : IComposition
     /// </summary>
     public IReadOnlyDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Where the three services' log lines go besides stdout, when a test reads them; set before start.</summary>
+    public LogCapture? Logs { get; init; }
+
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
@@ -86,14 +90,16 @@ public class DistributedComposition : IComposition
             DaprNames.AuditAppId,
             With("Audit:DatabasePath", Path.Combine(_data, "audit", "audit.db")),
             apiToken: ApiToken,
-            appToken: _tokens?.AppToken(DaprNames.AuditAppId));
+            appToken: _tokens?.AppToken(DaprNames.AuditAppId),
+            services: Logs is null ? null : Logs.AddTo);
         _executor = await DaprHost<ExecutorProgram>.StartAsync(
             _network,
             DaprNames.ExecutorAppId,
             With("Sandbox:CompiledCacheDirectory", CompiledDirectory),
             MaxBodySize,
             ApiToken,
-            _tokens?.AppToken(DaprNames.ExecutorAppId));
+            _tokens?.AppToken(DaprNames.ExecutorAppId),
+            services: Logs is null ? null : Logs.AddTo);
         var adminKeyFile = Path.Combine(_data, "api", "admin-api-key");
         _api = await DaprHost<ApiProgram>.StartAsync(
             _network,
@@ -101,7 +107,8 @@ public class DistributedComposition : IComposition
             With("Api:AdminKeyFile", adminKeyFile),
             MaxBodySize,
             ApiToken,
-            _tokens?.AppToken(DaprNames.ApiAppId));
+            _tokens?.AppToken(DaprNames.ApiAppId),
+            services: Logs is null ? null : Logs.AddTo);
         AdminKey = (await File.ReadAllTextAsync(adminKeyFile)).Trim();
     }
 

@@ -170,6 +170,57 @@ public sealed class DistributedWiringTests(DistributedComposition composition) :
         Assert.Contains("dapr-sidecar", await executorNotReady.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Health_EachService_ReportsItsOwnDependencies()
+    {
+        using var api = composition.Api.CreateClient();
+        using var executor = composition.Executor.CreateClient();
+        using var audit = composition.Audit.CreateClient();
+
+        var reports = new[]
+        {
+            await BodyAsync(await api.GetAsync("/health", Token)),
+            await BodyAsync(await executor.GetAsync("/health", Token)),
+            await BodyAsync(await audit.GetAsync("/health", Token)),
+        };
+
+        string[] Checks(JsonElement report) =>
+            [.. report.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal)];
+        Assert.Equal(["dapr-sidecar", "state-store"], Checks(reports[0]));
+        Assert.Equal(["dapr-sidecar", "sandbox"], Checks(reports[1]));
+        Assert.Equal(["audit-store", "dapr-sidecar"], Checks(reports[2]));
+        Assert.All(reports, r => Assert.Equal("healthy", r.GetProperty("status").GetString()));
+        Assert.True(reports[1].GetProperty("checks").GetProperty("sandbox").GetProperty("data")
+            .GetProperty("free_slots").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task Readiness_ApiStateStoreDown_NotReadyWhileLive()
+    {
+        using var api = composition.Api.CreateClient();
+        var ready = await BodyAsync(await api.GetAsync("/health/ready", Token));
+
+        composition.Api.Sidecar.Faults.StateUnavailable = true;
+        HttpResponseMessage notReady;
+        HttpResponseMessage live;
+        try
+        {
+            notReady = await api.GetAsync("/health/ready", Token);
+            live = await api.GetAsync("/health/live", Token);
+        }
+        finally
+        {
+            composition.Api.Sidecar.Faults.StateUnavailable = false;
+        }
+
+        Assert.Equal("healthy", ready.GetProperty("checks").GetProperty("state-store").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        var checks = (await BodyAsync(notReady)).GetProperty("checks");
+        Assert.Equal("unhealthy", checks.GetProperty("state-store").GetProperty("status").GetString());
+        Assert.Equal("healthy", checks.GetProperty("dapr-sidecar").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(Token);
 

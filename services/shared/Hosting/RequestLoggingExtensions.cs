@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Serilog;
+using Serilog.Events;
+using WasmWizard.Shared;
+using WasmWizard.Shared.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>One log line per request, the same in every service.</summary>
+public static class RequestLoggingExtensions
+{
+    private const string Template = "HTTP {RequestMethod} {Route} answered {StatusCode} in {Elapsed:0.0} ms";
+
+    /// <summary>
+    /// Logs each request once, when it ends: method, route template (the path when no route matched), status and
+    /// elapsed time. Never the query string or a header, which can carry credentials. Probes and scrapes log at
+    /// Debug, so a pod's log is not mostly its own health checks.
+    /// </summary>
+    public static WebApplication UseRequestLogging(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // The host's own logger: left unset, the middleware writes to the static (bootstrap) one.
+        var logger = app.Services.GetRequiredService<Serilog.ILogger>();
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.Logger = logger;
+            options.MessageTemplate = Template;
+            options.IncludeQueryInRequestPath = false;
+            options.GetLevel = Level;
+            options.EnrichDiagnosticContext = (diagnostics, context) =>
+            {
+                // The same shape as the EventId of lines logged through ILogger, so one query finds both.
+                diagnostics.Set("EventId", new { Id = SharedEventIds.RequestFinished, Name = "RequestFinished" }, true);
+                diagnostics.Set("Route", context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route }
+                    ? route
+                    : context.Request.Path.Value);
+            };
+        });
+        return app;
+    }
+
+    private static LogEventLevel Level(HttpContext context, double elapsedMs, Exception? exception)
+    {
+        if (exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+        {
+            return LogEventLevel.Error;
+        }
+
+        return context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments(
+            ServiceDefaults.MetricsPath)
+            ? LogEventLevel.Debug
+            : LogEventLevel.Information;
+    }
+}
