@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Serilog.Core;
 using WasmWizard.Api.Audit;
 using WasmWizard.Api.Auth;
 using WasmWizard.Api.Bootstrap;
@@ -29,10 +28,10 @@ public sealed class ConfiguredAdminKeyTests
     public async Task Startup_WithAdminApiKey_KeyIsAdminNoFileIsWrittenAndTheLogHoldsNoKey()
     {
         var key = PrintedKey();
-        var sink = new CapturingSink();
+        var sink = new LogCapture();
         using var app = new WasmWizardApp(
             With(key, ("Serilog:MinimumLevel:Default", "Debug")),
-            services: s => s.AddSingleton<ILogEventSink>(sink));
+            services: sink.AddTo);
         using var admin = app.ClientWithKey(key);
 
         var users = await admin.GetAsync("/api/admin/users", Token);
