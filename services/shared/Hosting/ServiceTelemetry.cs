@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace WasmWizard.Shared.Hosting;
+
+/// <summary>
+/// How every host traces: the incoming request's span continues the caller's W3C <c>traceparent</c>, outgoing HTTP
+/// (Dapr invocation, publishing through the sidecar) carries it on, our own sources (<c>WasmWizard.*</c>) add their
+/// spans, and spans leave the process over OTLP only when <see cref="OtlpEndpointKey"/> names a collector.
+/// </summary>
+public static class ServiceTelemetry
+{
+    /// <summary>The standard OpenTelemetry setting (environment variable or configuration key) of the collector.</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The standard setting of the OTLP transport: <c>grpc</c> (the default) or <c>http/protobuf</c>.</summary>
+    public const string OtlpProtocolKey = "OTEL_EXPORTER_OTLP_PROTOCOL";
+
+    /// <summary>The standard setting that overrides the service name.</summary>
+    public const string ServiceNameKey = "OTEL_SERVICE_NAME";
+
+    // Every activity source of ours, by prefix (the sandbox's is "WasmWizard.Sandbox").
+    private const string WasmWizardSources = "WasmWizard.*";
+
+    private const string AssemblyPrefix = "WasmWizard.";
+
+    /// <summary>
+    /// The name this host reports in traces: <c>api</c>, <c>executor</c>, <c>audit</c> or <c>standalone</c>, from
+    /// the application (entry assembly) name, unless <see cref="ServiceNameKey"/> sets one.
+    /// </summary>
+    public static string ServiceName(IHostEnvironment environment, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration[ServiceNameKey] is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var application = environment.ApplicationName;
+        return (application.StartsWith(AssemblyPrefix, StringComparison.Ordinal)
+            ? application[AssemblyPrefix.Length..]
+            : application).ToLowerInvariant();
+    }
+
+    /// <summary>Adds the sources, the instrumentation, the service name and the optional OTLP export.</summary>
+    internal static TracerProviderBuilder AddWasmWizardTracing(this TracerProviderBuilder tracing) => tracing
+        // Read when the provider is built: test hosts and command lines add settings after AddServiceDefaults.
+        .ConfigureResource(resource => resource.AddDetector(services => new ServiceNameDetector(ServiceName(
+            services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IConfiguration>()))))
+        .AddSource(WasmWizardSources)
+        .AddAspNetCoreInstrumentation()
+        .AddHttpClientInstrumentation()
+        .AddProcessor(services => OtlpExport(services.GetRequiredService<IConfiguration>()));
+
+    private static BaseProcessor<Activity> OtlpExport(IConfiguration configuration)
+    {
+        if (configuration[OtlpEndpointKey] is not { Length: > 0 } endpoint)
+        {
+            // No collector named: export nothing rather than try the exporter's default address.
+            return new NoExport();
+        }
+
+        var options = new OtlpExporterOptions
+        {
+            Endpoint = new Uri(endpoint),
+            Protocol = configuration[OtlpProtocolKey] == "http/protobuf"
+                ? OtlpExportProtocol.HttpProtobuf
+                : OtlpExportProtocol.Grpc,
+        };
+        if (options.Protocol == OtlpExportProtocol.HttpProtobuf && options.Endpoint.AbsolutePath == "/")
+        {
+            // The base endpoint names the collector; over HTTP, traces go to its signal path.
+            options.Endpoint = new Uri(options.Endpoint, "v1/traces");
+        }
+
+        return new BatchActivityExportProcessor(new OtlpTraceExporter(options));
+    }
+
+    private sealed class NoExport : BaseProcessor<Activity>;
+
+    private sealed class ServiceNameDetector(string name) : IResourceDetector
+    {
+        public Resource Detect() => ResourceBuilder.CreateEmpty().AddService(name).Build();
+    }
+}
