@@ -53,6 +53,7 @@ public static class ServiceDefaults
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(RuntimeMeter, WasmWizardMeters)
+                .OnlyThisHostsMeters()
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return builder;

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -14,6 +16,11 @@ namespace WasmWizard.Shared.Hosting;
 /// (Dapr invocation, publishing through the sidecar) carries it on, our own sources (<c>WasmWizard.*</c>) add their
 /// spans, and spans leave the process over OTLP only when <see cref="OtlpEndpointKey"/> names a collector.
 /// </summary>
+/// <remarks>
+/// Outgoing calls are traced by .NET's own HTTP handler (source <c>System.Net.Http</c>), which adds the client span's
+/// <c>traceparent</c> and leaves one a caller set alone. OpenTelemetry's HttpClient instrumentation (1.21) is left
+/// out: it replaces a <c>traceparent</c> the caller set with one of a new trace.
+/// </remarks>
 public static class ServiceTelemetry
 {
     /// <summary>The standard OpenTelemetry setting (environment variable or configuration key) of the collector.</summary>
@@ -27,6 +34,9 @@ public static class ServiceTelemetry
 
     // Every activity source of ours, by prefix (the sandbox's is "WasmWizard.Sandbox").
     private const string WasmWizardSources = "WasmWizard.*";
+
+    // HttpClient's client spans, built into .NET since 9.
+    private const string HttpClientSource = "System.Net.Http";
 
     private const string AssemblyPrefix = "WasmWizard.";
 
@@ -54,10 +64,23 @@ public static class ServiceTelemetry
         // Read when the provider is built: test hosts and command lines add settings after AddServiceDefaults.
         .ConfigureResource(resource => resource.AddDetector(services => new ServiceNameDetector(ServiceName(
             services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IConfiguration>()))))
-        .AddSource(WasmWizardSources)
+        .AddSource(WasmWizardSources, HttpClientSource)
         .AddAspNetCoreInstrumentation()
-        .AddHttpClientInstrumentation()
         .AddProcessor(services => OtlpExport(services.GetRequiredService<IConfiguration>()));
+
+    /// <summary>
+    /// Keeps the instruments of meters another host's <see cref="IMeterFactory"/> made out of this host's metrics.
+    /// Meters are matched by name process-wide, so two hosts in one process (test hosts, an embedder) would otherwise
+    /// report each other's instruments, and the first of two same-named instruments would hide the second.
+    /// </summary>
+    internal static MeterProviderBuilder OnlyThisHostsMeters(this MeterProviderBuilder metrics) =>
+        ((IDeferredMeterProviderBuilder)metrics).Configure((services, builder) =>
+        {
+            var mine = services.GetRequiredService<IMeterFactory>();
+            builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && factory != mine
+                ? MetricStreamConfiguration.Drop
+                : null);
+        });
 
     private static BaseProcessor<Activity> OtlpExport(IConfiguration configuration)
     {
