@@ -61,6 +61,37 @@ public sealed class TracePropagationTests(DistributedComposition composition)
         Assert.True(_spans.IsAncestor(api, audit), "the audit delivery span does not descend from the api's request");
     }
 
+    [Fact]
+    public async Task SubmitWithClientTraceparent_QueuedRunAndItsResult_StayInTheClientsTrace()
+    {
+        var (_, user) = await TestUsers.CreateAsync(composition, "pro");
+        using var _ = user;
+        var module = await UploadAsync(user);
+        var (traceParent, traceId, client) = _spans.NewTrace();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{module}/executions")
+        {
+            Content = JsonContent.Create(new { input = "queued" }),
+        };
+        request.Headers.Add("traceparent", traceParent);
+        using var response = await user.SendAsync(request, Token);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var api = await _spans.WhenFinishedAsync(traceId, s => s.Source.Name == AspNetCore && s.ParentSpanId == client);
+        var job = await composition.Network.WhenDeliveredAsync(
+            DaprNames.ExecutionRequestsTopic,
+            d => TraceIdOf(d.Event.CloudEvent) == traceId.ToString(),
+            cancellationToken: Token);
+        var executor = await _spans.WhenFinishedAsync(traceId, ServerSpanOf("/" + job.Subscription.Route.TrimStart('/')));
+        Assert.True(_spans.IsAncestor(api, executor), "the executor's delivery span does not descend from the api's");
+        var run = await _spans.WhenFinishedAsync(
+            traceId, s => s.Source.Name == SandboxTelemetry.SourceName && s.OperationName == "run");
+        Assert.True(_spans.IsAncestor(executor, run), "the queued run's span does not descend from its delivery");
+        var result = await composition.Network.WhenPublishedAsync(
+            DaprNames.ExecutionResultsTopic, e => TraceIdOf(e.CloudEvent) == traceId.ToString(), cancellationToken: Token);
+        Assert.Equal(DaprNames.ExecutorAppId, result.PublisherAppId);
+    }
+
     private static Func<Activity, bool> ServerSpanOf(string path) => s => s.Source.Name == AspNetCore
         && s.Kind == ActivityKind.Server
         && SpanRecorder.PathOf(s).EndsWith(path, StringComparison.Ordinal)
