@@ -24,7 +24,8 @@ internal sealed class GuestInvoker(
     /// Runs <paramref name="compiled"/> once; its <c>instantiate</c> and <c>run</c> spans are children of
     /// <paramref name="parent"/>, the caller's context captured before the hand-off to this guest thread.
     /// </summary>
-    public RunResult Invoke(CompiledModule compiled, RunRequest request, ActivityContext parent, CancellationToken cancellation)
+    public RunResult Invoke(
+        CompiledModule compiled, RunRequest request, ActivityContext parent, CancellationToken cancellation)
     {
         var limits = request.Limits;
         var state = new GuestRunState(
@@ -126,7 +127,8 @@ internal sealed class GuestInvoker(
 
             // Once wasm code ran (the error carries a wasm backtrace), a failure is the guest's doing.
             var ran = instance is not null || e.Message.Contains("wasm backtrace", StringComparison.Ordinal);
-            return result = Classify(e, state, limits, ran, instance is not null && HitMemoryCap(compiled, instance, limits));
+            var growFailed = instance is not null && HitMemoryCap(compiled, instance, limits);
+            return result = Classify(e, state, limits, ran, growFailed);
         }
         finally
         {
