@@ -9,6 +9,9 @@ namespace WasmWizard.Tests.Shared;
 /// </summary>
 internal sealed class SpanRecorder : IDisposable
 {
+    /// <summary>The source of ASP.NET Core's request (server) spans.</summary>
+    public const string AspNetCoreSource = "Microsoft.AspNetCore";
+
     private readonly ActivityListener _listener;
     private readonly ConcurrentDictionary<ActivityTraceId, ConcurrentQueue<Activity>> _traces = new();
 
@@ -42,6 +45,23 @@ internal sealed class SpanRecorder : IDisposable
         var spanId = ActivitySpanId.CreateRandom();
         _traces[traceId] = new ConcurrentQueue<Activity>();
         return ($"00-{traceId}-{spanId}-01", traceId, spanId);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> as the client span of a new trace, and returns the answer, the trace's id and
+    /// the server span that continued the client's (waiting for it to finish).
+    /// </summary>
+    public async Task<(HttpResponseMessage Response, ActivityTraceId TraceId, Activity Server)> SendAsync(
+        HttpClient client, HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        var (traceParent, traceId, clientSpan) = NewTrace();
+        request.Headers.Add("traceparent", traceParent);
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var server = await WhenFinishedAsync(
+            traceId, s => s.Source.Name == AspNetCoreSource && s.ParentSpanId == clientSpan);
+        return (response, traceId, server);
     }
 
     /// <summary>The finished spans of <paramref name="traceId"/> so far.</summary>

@@ -15,7 +15,6 @@ namespace WasmWizard.Api.Tests.Integration;
 /// </summary>
 public sealed class SandboxTelemetryTests : IClassFixture<SandboxTelemetryTests.App>, IDisposable
 {
-    private const string AspNetCore = "Microsoft.AspNetCore";
     private const string Secret = "stdin-that-no-span-may-carry";
 
     private readonly WasmWizardApp _app;
@@ -36,15 +35,11 @@ public sealed class SandboxTelemetryTests : IClassFixture<SandboxTelemetryTests.
     {
         using var user = await _app.CreateUserAsync("pro");
         var module = TestModules.ExitWith(11);
-        var (traceParent, traceId, client) = _spans.NewTrace();
-
         using var form = ApiCalls.ModuleForm(module, "exit11.wasm", ("name", "exit11.wasm"));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wasm/upload") { Content = form };
-        request.Headers.Add("traceparent", traceParent);
-        var response = await user.Client.SendAsync(request, Token);
+        var (response, traceId, server) = await _spans.SendAsync(user.Client, request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var server = await _spans.WhenFinishedAsync(traceId, s => s.Source.Name == AspNetCore && s.ParentSpanId == client);
         var validate = await _spans.WhenFinishedAsync(traceId, Phase("validate"));
         var compile = await _spans.WhenFinishedAsync(traceId, Phase("compile"));
         Assert.True(_spans.IsAncestor(server, validate), "the validate span is not inside the upload request");
@@ -60,17 +55,13 @@ public sealed class SandboxTelemetryTests : IClassFixture<SandboxTelemetryTests.
     {
         using var user = await _app.CreateUserAsync("pro");
         var uploaded = await ApiCalls.UploadAsync(user.Client, TestModules.Echo, "echo.wasm");
-        var (traceParent, traceId, client) = _spans.NewTrace();
-
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{Id(uploaded)}/execute")
         {
             Content = JsonContent.Create(new { input = Secret, args = new[] { Secret }, env = new { KEY = Secret } }),
         };
-        request.Headers.Add("traceparent", traceParent);
-        var response = await user.Client.SendAsync(request, Token);
+        var (response, traceId, server) = await _spans.SendAsync(user.Client, request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var server = await _spans.WhenFinishedAsync(traceId, s => s.Source.Name == AspNetCore && s.ParentSpanId == client);
         var instantiate = await _spans.WhenFinishedAsync(traceId, Phase("instantiate"));
         var run = await _spans.WhenFinishedAsync(traceId, Phase("run"));
         Assert.True(_spans.IsAncestor(server, instantiate), "the instantiate span is not inside the request");
@@ -89,15 +80,11 @@ public sealed class SandboxTelemetryTests : IClassFixture<SandboxTelemetryTests.
     public async Task ExecuteUploadedBytes_AllFourPhasesInOneTrace_TheRunCarriesItsExitCode()
     {
         using var user = await _app.CreateUserAsync("pro");
-        var (traceParent, traceId, client) = _spans.NewTrace();
-
         using var form = ApiCalls.ModuleForm(TestModules.ExitWith(5), "exit5.wasm", ("input", Secret));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wasm/execute") { Content = form };
-        request.Headers.Add("traceparent", traceParent);
-        var response = await user.Client.SendAsync(request, Token);
+        var (response, traceId, server) = await _spans.SendAsync(user.Client, request);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var server = await _spans.WhenFinishedAsync(traceId, s => s.Source.Name == AspNetCore && s.ParentSpanId == client);
         foreach (var phase in new[] { "validate", "compile", "instantiate", "run" })
         {
             var span = await _spans.WhenFinishedAsync(traceId, Phase(phase));

@@ -17,8 +17,6 @@ namespace WasmWizard.Distributed.Tests.Wiring;
 public sealed class TracePropagationTests(DistributedComposition composition)
     : IClassFixture<DistributedComposition>, IDisposable
 {
-    private const string AspNetCore = "Microsoft.AspNetCore";
-
     private readonly SpanRecorder _spans = new();
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -31,17 +29,13 @@ public sealed class TracePropagationTests(DistributedComposition composition)
         var (_, user) = await TestUsers.CreateAsync(composition, "pro");
         using var _ = user;
         var module = await UploadAsync(user);
-        var (traceParent, traceId, client) = _spans.NewTrace();
-
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{module}/execute")
         {
             Content = JsonContent.Create(new { input = "traced" }),
         };
-        request.Headers.Add("traceparent", traceParent);
-        using var response = await user.SendAsync(request, Token);
+        var (response, traceId, api) = await _spans.SendAsync(user, request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var api = await _spans.WhenFinishedAsync(traceId, s => s.Source.Name == AspNetCore && s.ParentSpanId == client);
         Assert.Equal(ActivityKind.Server, api.Kind);
         Assert.Contains($"/api/wasm/modules/{module}/execute", SpanRecorder.PathOf(api), StringComparison.Ordinal);
 
@@ -67,17 +61,13 @@ public sealed class TracePropagationTests(DistributedComposition composition)
         var (_, user) = await TestUsers.CreateAsync(composition, "pro");
         using var _ = user;
         var module = await UploadAsync(user);
-        var (traceParent, traceId, client) = _spans.NewTrace();
-
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/wasm/modules/{module}/executions")
         {
             Content = JsonContent.Create(new { input = "queued" }),
         };
-        request.Headers.Add("traceparent", traceParent);
-        using var response = await user.SendAsync(request, Token);
+        var (response, traceId, api) = await _spans.SendAsync(user, request);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var api = await _spans.WhenFinishedAsync(traceId, s => s.Source.Name == AspNetCore && s.ParentSpanId == client);
         var job = await composition.Network.WhenDeliveredAsync(
             DaprNames.ExecutionRequestsTopic,
             d => TraceIdOf(d.Event.CloudEvent) == traceId.ToString(),
@@ -92,7 +82,7 @@ public sealed class TracePropagationTests(DistributedComposition composition)
         Assert.Equal(DaprNames.ExecutorAppId, result.PublisherAppId);
     }
 
-    private static Func<Activity, bool> ServerSpanOf(string path) => s => s.Source.Name == AspNetCore
+    private static Func<Activity, bool> ServerSpanOf(string path) => s => s.Source.Name == SpanRecorder.AspNetCoreSource
         && s.Kind == ActivityKind.Server
         && SpanRecorder.PathOf(s).EndsWith(path, StringComparison.Ordinal)
         && !SpanRecorder.PathOf(s).Contains("/v1.0/", StringComparison.Ordinal);
