@@ -60,13 +60,25 @@ public static class ServiceTelemetry
     }
 
     /// <summary>Adds the sources, the instrumentation, the service name and the optional OTLP export.</summary>
-    internal static TracerProviderBuilder AddWasmWizardTracing(this TracerProviderBuilder tracing) => tracing
-        // Read when the provider is built: test hosts and command lines add settings after AddServiceDefaults.
-        .ConfigureResource(resource => resource.AddDetector(services => new ServiceNameDetector(ServiceName(
-            services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IConfiguration>()))))
-        .AddSource(WasmWizardSources, HttpClientSource)
-        .AddAspNetCoreInstrumentation()
-        .AddProcessor(services => OtlpExport(services.GetRequiredService<IConfiguration>()));
+    internal static TracerProviderBuilder AddWasmWizardTracing(this TracerProviderBuilder tracing)
+    {
+        // Settings are read when the provider is built: test hosts and command lines add them after AddServiceDefaults.
+        tracing
+            .ConfigureResource(resource => resource.AddDetector(services => new ServiceNameDetector(ServiceName(
+                services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IConfiguration>()))))
+            .AddAspNetCoreInstrumentation()
+            .AddProcessor(services => OtlpExport(services.GetRequiredService<IConfiguration>()));
+
+        // Request spans always exist (their trace id names the request); the sandbox's and HttpClient's are only made
+        // when they can leave the process, so without a collector a run pays for no span at all.
+        return ((IDeferredTracerProviderBuilder)tracing).Configure((services, builder) =>
+        {
+            if (OtlpEndpoint(services.GetRequiredService<IConfiguration>()) is not null)
+            {
+                builder.AddSource(WasmWizardSources, HttpClientSource);
+            }
+        });
+    }
 
     /// <summary>
     /// Keeps the instruments of meters another host's <see cref="IMeterFactory"/> made out of this host's metrics.
@@ -82,9 +94,12 @@ public static class ServiceTelemetry
                 : null);
         });
 
+    private static string? OtlpEndpoint(IConfiguration configuration) =>
+        configuration[OtlpEndpointKey] is { Length: > 0 } endpoint ? endpoint : null;
+
     private static BaseProcessor<Activity> OtlpExport(IConfiguration configuration)
     {
-        if (configuration[OtlpEndpointKey] is not { Length: > 0 } endpoint)
+        if (OtlpEndpoint(configuration) is not { } endpoint)
         {
             // No collector named: export nothing rather than try the exporter's default address.
             return new NoExport();
