@@ -13,8 +13,8 @@ namespace WasmWizard.Shared.Hosting;
 
 /// <summary>
 /// How every host traces: the incoming request's span continues the caller's W3C <c>traceparent</c>, outgoing HTTP
-/// (Dapr invocation, publishing through the sidecar) carries it on, our own sources (<c>WasmWizard.*</c>) add their
-/// spans, and spans leave the process over OTLP only when <see cref="OtlpEndpointKey"/> names a collector.
+/// (Dapr invocation, publishing through the sidecar) carries it on, and spans leave the process over OTLP only when
+/// <see cref="OtlpEndpointKey"/> names a collector; only then do our own sources (<c>WasmWizard.*</c>) make spans.
 /// </summary>
 /// <remarks>
 /// Outgoing calls are traced by .NET's own HTTP handler (source <c>System.Net.Http</c>), which adds the client span's
