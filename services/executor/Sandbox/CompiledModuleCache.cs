@@ -20,6 +20,7 @@ internal sealed class CompiledModuleCache : IDisposable
     private readonly WasmEngine _engine;
     private readonly SandboxOptions _options;
     private readonly SandboxStatistics _statistics;
+    private readonly SandboxMetrics _metrics;
     private readonly IsolatedCompiler _compiler;
     private readonly ILogger<CompiledModuleCache> _logger;
     private readonly SemaphoreSlim _compileSlots;
@@ -34,6 +35,7 @@ internal sealed class CompiledModuleCache : IDisposable
         WasmEngine engine,
         IOptions<SandboxOptions> options,
         SandboxStatistics statistics,
+        SandboxMetrics metrics,
         IsolatedCompiler compiler,
         ILogger<CompiledModuleCache> logger)
     {
@@ -41,6 +43,7 @@ internal sealed class CompiledModuleCache : IDisposable
         _engine = engine;
         _options = options.Value;
         _statistics = statistics;
+        _metrics = metrics;
         _logger = logger;
         _compileSlots = new SemaphoreSlim(_options.MaxConcurrentCompiles);
         _directory = Path.GetFullPath(_options.CompiledCacheDirectory);
@@ -65,6 +68,7 @@ internal sealed class CompiledModuleCache : IDisposable
             return cached;
         }
 
+        _statistics.Missed();
         Lazy<Task<CompiledModule?>>? mine = null;
         mine = new Lazy<Task<CompiledModule?>>(() => Task.Run(
             async () =>
@@ -153,6 +157,7 @@ internal sealed class CompiledModuleCache : IDisposable
                 _recency.RemoveLast();
                 _entries.Remove(oldest.Value.Sha256);
                 _cachedBytes -= oldest.Value.ArtifactBytes;
+                _statistics.Evicted();
             }
         }
     }
@@ -199,8 +204,7 @@ internal sealed class CompiledModuleCache : IDisposable
         }
 
         // Cheap checks here; everything that costs real time or memory happens in the compiler process.
-        ModuleValidator.CheckHeader(bytes, _options.MaxModuleBytes);
-        ModuleValidator.Validate(_engine.Engine, bytes);
+        Validate(sha256, bytes);
 
         if (!await _compileSlots.WaitAsync(TimeSpan.FromMilliseconds(_options.CompileTimeoutMs)).ConfigureAwait(false))
         {
@@ -208,9 +212,10 @@ internal sealed class CompiledModuleCache : IDisposable
         }
 
         var temporary = ArtifactPath(sha256) + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var started = Stopwatch.GetTimestamp();
+        using var span = SandboxTelemetry.StartPhase(SandboxPhase.Compile, sha256);
         try
         {
-            var started = Stopwatch.GetTimestamp();
             var warning = await _compiler.CompileAsync(bytes, temporary).ConfigureAwait(false);
             if (warning is not null)
             {
@@ -239,10 +244,37 @@ internal sealed class CompiledModuleCache : IDisposable
 
             return Describe(sha256, module, artifact.Length);
         }
+        catch (Exception e)
+        {
+            SandboxTelemetry.Failed(span, e);
+            throw;
+        }
         finally
         {
+            // Refused and timed-out compiles took the compiler's time too.
+            _metrics.PhaseFinished(SandboxPhase.Compile, started);
             _compileSlots.Release();
             TryDelete(temporary);
+        }
+    }
+
+    private void Validate(string sha256, byte[] bytes)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var span = SandboxTelemetry.StartPhase(SandboxPhase.Validate, sha256);
+        try
+        {
+            ModuleValidator.CheckHeader(bytes, _options.MaxModuleBytes);
+            ModuleValidator.Validate(_engine.Engine, bytes);
+        }
+        catch (Exception e)
+        {
+            SandboxTelemetry.Failed(span, e);
+            throw;
+        }
+        finally
+        {
+            _metrics.PhaseFinished(SandboxPhase.Validate, started);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Wasmtime;
@@ -11,14 +12,20 @@ namespace WasmWizard.Executor.Sandbox;
 /// with only what the caller gave (no preopens, no host environment), the deadline armed before instantiation,
 /// then <c>_start</c>. Whatever happens, the result names exactly one outcome.
 /// </summary>
-internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> options, StdinFiles stdinFiles)
+internal sealed class GuestInvoker(
+    WasmEngine engine, IOptions<SandboxOptions> options, StdinFiles stdinFiles, SandboxMetrics metrics)
 {
     // With fuel metering on, a run that asked for no budget still needs fuel to execute at all.
     private const ulong UnmeteredFuel = long.MaxValue;
 
     private readonly SandboxOptions _options = options.Value;
 
-    public RunResult Invoke(CompiledModule compiled, RunRequest request, CancellationToken cancellation)
+    /// <summary>
+    /// Runs <paramref name="compiled"/> once; its <c>instantiate</c> and <c>run</c> spans are children of
+    /// <paramref name="parent"/>, the caller's context captured before the hand-off to this guest thread.
+    /// </summary>
+    public RunResult Invoke(
+        CompiledModule compiled, RunRequest request, ActivityContext parent, CancellationToken cancellation)
     {
         var limits = request.Limits;
         var state = new GuestRunState(
@@ -58,7 +65,7 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
             store.SetWasiConfiguration(wasi);
 
             state.Start();
-            var (outcome, exitCode, trapKind, message) = Run(compiled, store, state, limits);
+            var (outcome, exitCode, trapKind, message) = Run(compiled, store, state, limits, parent);
             // When the deadline interrupts a tight loop, Wasmtime has not written its fuel count back to the store,
             // so the count would read low (often 0): better none than a wrong one.
             ulong? fuelConsumed = engine.FuelEnabled && outcome != ExecutionOutcome.Timeout ? fuelBudget - store.Fuel : null;
@@ -84,7 +91,7 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
     }
 
     private (string Outcome, int? ExitCode, string? TrapKind, string? Message) Run(
-        CompiledModule compiled, Store store, GuestRunState state, RunLimits limits)
+        CompiledModule compiled, Store store, GuestRunState state, RunLimits limits, ActivityContext parent)
     {
         if (compiled.InitialMemoryBytes > limits.MemoryLimitBytes)
         {
@@ -93,14 +100,23 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
                 + $"the limit is {Mebibytes(limits.MemoryLimitBytes)}.");
         }
 
+        var phase = SandboxPhase.Instantiate;
+        var started = Stopwatch.GetTimestamp();
+        var span = SandboxTelemetry.StartPhase(phase, compiled.Sha256, parent);
+        (string Outcome, int? ExitCode, string? TrapKind, string? Message) result = default;
         Instance? instance = null;
         try
         {
             instance = engine.Linker.Instantiate(store, compiled.Module);
             var start = instance.GetAction("_start")
                 ?? throw new InvalidOperationException("The validated module lost its _start export.");
+            metrics.PhaseFinished(phase, started);
+            span?.Dispose();
+            phase = SandboxPhase.Run;
+            started = Stopwatch.GetTimestamp();
+            span = SandboxTelemetry.StartPhase(phase, compiled.Sha256, parent);
             start();
-            return (ExecutionOutcome.Exited, 0, null, null);
+            return result = (ExecutionOutcome.Exited, 0, null, null);
         }
         catch (Exception e) when (e is WasmtimeException or GuestDeadlineExceededException or GuestCancelledException)
         {
@@ -110,8 +126,15 @@ internal sealed class GuestInvoker(WasmEngine engine, IOptions<SandboxOptions> o
             }
 
             // Once wasm code ran (the error carries a wasm backtrace), a failure is the guest's doing.
-            var started = instance is not null || e.Message.Contains("wasm backtrace", StringComparison.Ordinal);
-            return Classify(e, state, limits, started, instance is not null && HitMemoryCap(compiled, instance, limits));
+            var ran = instance is not null || e.Message.Contains("wasm backtrace", StringComparison.Ordinal);
+            var growFailed = instance is not null && HitMemoryCap(compiled, instance, limits);
+            return result = Classify(e, state, limits, ran, growFailed);
+        }
+        finally
+        {
+            // The phase the run ended in carries the outcome: instantiate when a start function trapped or timed out.
+            metrics.PhaseFinished(phase, started);
+            SandboxTelemetry.Ended(span, result.Outcome, result.ExitCode);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class GuestThreadPool : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, int> _heldByTenant = new(StringComparer.Ordinal);
     private readonly int _tenantShare;
+    private int _active;
 
     public GuestThreadPool(IOptions<SandboxOptions> options)
     {
@@ -40,6 +41,9 @@ internal sealed class GuestThreadPool : IDisposable
 
     /// <summary>Slots not taken right now.</summary>
     public int FreeSlots => _slots.CurrentCount;
+
+    /// <summary>Work items executing on a guest thread right now.</summary>
+    public int ActiveRuns => Volatile.Read(ref _active);
 
     /// <summary>Most slots one tenant may hold at once.</summary>
     public int TenantShare => _tenantShare;
@@ -76,6 +80,7 @@ internal sealed class GuestThreadPool : IDisposable
             {
                 // Free the slot before completing, so a caller that gets its result can run again at once.
                 T result;
+                Interlocked.Increment(ref _active);
                 try
                 {
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
@@ -83,11 +88,13 @@ internal sealed class GuestThreadPool : IDisposable
                 }
                 catch (Exception e)
                 {
+                    Interlocked.Decrement(ref _active);
                     Release();
                     completion.SetException(e);
                     return;
                 }
 
+                Interlocked.Decrement(ref _active);
                 Release();
                 completion.SetResult(result);
             });

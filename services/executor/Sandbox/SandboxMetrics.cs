@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using WasmWizard.Shared.Contracts;
 
@@ -5,8 +6,9 @@ namespace WasmWizard.Executor.Sandbox;
 
 /// <summary>
 /// The sandbox's own instruments, on the meter <see cref="MeterName"/> that <c>/metrics</c> exports: runs by outcome,
-/// their duration and fuel, the free guest slots, and how the compiled-module cache served runs. Labels are outcomes
-/// only, never tenants or modules: a label per tenant would grow without bound.
+/// their duration and fuel, the time of each phase (validate, compile, instantiate, run), runs in progress and free
+/// guest slots, and how the compiled-module cache served runs. Labels are outcomes and phases only, never tenants or
+/// modules: a label per tenant would grow without bound.
 /// </summary>
 public sealed class SandboxMetrics
 {
@@ -17,9 +19,14 @@ public sealed class SandboxMetrics
     private static readonly double[] DurationBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+    // Instantiating a cached module takes tens of microseconds; compiling a large one, seconds.
+    private static readonly double[] PhaseBuckets =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
     private readonly Counter<long> _runs;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _fuel;
+    private readonly Histogram<double> _phaseDuration;
 
     /// <summary>Creates the instruments on a meter of <paramref name="meters"/>.</summary>
     internal SandboxMetrics(IMeterFactory meters, GuestThreadPool pool, SandboxStatistics statistics)
@@ -37,6 +44,14 @@ public sealed class SandboxMetrics
             new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _fuel = meter.CreateCounter<long>(
             "wasmwizard.sandbox.fuel.consumed", "{fuel}", "Fuel used by runs that were metered.");
+        _phaseDuration = meter.CreateHistogram(
+            "wasmwizard.sandbox.phase.duration",
+            "s",
+            "Time of one phase of the sandbox's work: validate and compile (first upload), instantiate and run.",
+            tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = PhaseBuckets });
+        meter.CreateObservableGauge(
+            "wasmwizard.sandbox.runs.active", () => pool.ActiveRuns, "{run}", "Runs executing on a guest thread now.");
         meter.CreateObservableGauge(
             "wasmwizard.sandbox.slots.free", () => pool.FreeSlots, "{slot}", "Guest threads free to start a run.");
         meter.CreateObservableCounter(
@@ -48,6 +63,19 @@ public sealed class SandboxMetrics
         meter.CreateObservableCounter(
             "wasmwizard.sandbox.module_cache.compilations", () => statistics.Compilations, "{compilation}",
             "Modules compiled (a miss in memory and on disk, or a first upload).");
+        meter.CreateObservableCounter(
+            "wasmwizard.sandbox.module_cache.misses", () => statistics.Misses, "{lookup}",
+            "Runs and prepares that found no compiled module in memory (then loaded from disk or compiled).");
+        meter.CreateObservableCounter(
+            "wasmwizard.sandbox.module_cache.evictions", () => statistics.Evictions, "{module}",
+            "Compiled modules dropped from memory to keep the cache within its entry and byte bounds.");
+    }
+
+    /// <summary>Records how long <paramref name="phase"/> took, from a <see cref="Stopwatch"/> timestamp.</summary>
+    public void PhaseFinished(SandboxPhase phase, long startedTimestamp)
+    {
+        ArgumentNullException.ThrowIfNull(phase);
+        _phaseDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, phase.Tag);
     }
 
     /// <summary>Counts a finished run.</summary>

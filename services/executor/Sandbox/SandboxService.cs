@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
 using WasmWizard.Shared.Contracts;
@@ -95,8 +96,10 @@ public sealed class SandboxService
             throw new ModuleBytesMissingException(request.ModuleSha256);
         }
 
+        // The guest thread does not inherit this flow's Activity: hand it the request's context to parent its spans.
+        var parent = Activity.Current?.Context ?? default;
         var result = await _pool
-            .RunAsync(token => _invoker.Invoke(compiled, request, token), request.Tenant, cancellationToken)
+            .RunAsync(token => _invoker.Invoke(compiled, request, parent, token), request.Tenant, cancellationToken)
             .ConfigureAwait(false);
         _metrics.RunFinished(result);
         return result;

@@ -61,15 +61,15 @@ public static class ServiceDefaults
             preserveStaticLogger: true);
         builder.Services.AddHealthChecks();
 
-        // Tracing makes every request an Activity that continues an incoming W3C traceparent; trace exporters come
-        // with the observability work, but the trace id already ties a response (X-Request-Id) to its logs. Metrics:
-        // ASP.NET Core's, the runtime's and ours, scraped at /metrics; every scrape is fresh (no cached answer), so a
-        // scrape right after a run shows it.
+        // Tracing: see ServiceTelemetry (W3C context in and out, our sources, OTLP when configured); the trace id also
+        // ties a response (X-Request-Id) to its logs. Metrics: ASP.NET Core's, the runtime's and ours, scraped at
+        // /metrics; every scrape is fresh (no cached answer), so a scrape right after a run shows it.
         builder.Services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation())
+            .WithTracing(tracing => tracing.AddWasmWizardTracing())
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(RuntimeMeter, WasmWizardMeters)
+                .OnlyThisHostsMeters()
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return builder;

@@ -52,6 +52,20 @@ public sealed class InvocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invoke_CallersTraceContext_ReachesTheOtherApp()
+    {
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/trace");
+        request.Headers.Add("traceparent", traceParent);
+        request.Headers.Add("tracestate", "ww=1");
+
+        using var response = await _executor.SendAsync(request, Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"{traceParent} ww=1", await response.Content.ReadAsStringAsync(Token));
+    }
+
+    [Fact]
     public async Task Invoke_AppAnswersAnError_StatusHeadersAndBodyComeBack()
     {
         using var response = await _executor.DeleteAsync("/modules/m%201", Token);
@@ -148,6 +162,7 @@ public sealed class InvocationTests : IAsyncLifetime
             return Results.Text("still running", statusCode: StatusCodes.Status409Conflict);
         });
         app.MapDelete("/forget/{id}", (string id) => Results.NoContent());
+        app.MapGet("/trace", (HttpRequest request) => $"{request.Headers.TraceParent} {request.Headers.TraceState}");
     }
 
     private sealed record Echo(string Caller, string Callee, string Query, string? ContentType, long Length);

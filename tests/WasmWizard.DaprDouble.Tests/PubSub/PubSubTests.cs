@@ -112,6 +112,31 @@ public sealed class PubSubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishEvent_TraceContext_ReachesTheSubscriberAsW3CHeaders()
+    {
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var headers = new ConcurrentQueue<(string TraceParent, string TraceState)>();
+        await StartSubscriberAsync("audit", app => app
+            .MapPost("/orders", (HttpRequest request) =>
+            {
+                headers.Enqueue((request.Headers.TraceParent.ToString(), request.Headers.TraceState.ToString()));
+                return Results.Ok();
+            })
+            .WithTopic(PubSubName, "orders"));
+        var metadata = new Dictionary<string, string>
+        {
+            ["cloudevent.traceparent"] = traceParent,
+            ["cloudevent.tracestate"] = "ww=1",
+        };
+
+        await _client.PublishEventAsync(PubSubName, "orders", new Order("o-1", 3), metadata, Token);
+        var delivery = await _network.WhenDeliveredAsync("orders", cancellationToken: Token);
+
+        Assert.Equal(DeliveryOutcome.Succeeded, delivery.Outcome);
+        Assert.Equal([(traceParent, "ww=1")], headers);
+    }
+
+    [Fact]
     public async Task PublishEvent_AppAnswersRetryThenSuccess_IsDeliveredAgain()
     {
         var calls = 0;

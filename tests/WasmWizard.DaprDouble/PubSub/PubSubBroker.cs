@@ -208,10 +208,13 @@ internal sealed class PubSubBroker(SidecarNetwork network, DeliveryRetryPolicy r
             Content = new ByteArrayContent(published.Utf8()),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventFactory.ContentType);
-        if (published.CloudEvent.TryGetProperty("traceparent", out var traceParent)
-            && traceParent.GetString() is { Length: > 0 } value)
+        // As daprd does, the event's trace context travels as W3C headers, so the subscriber's request continues it.
+        foreach (var header in (ReadOnlySpan<string>)["traceparent", "tracestate"])
         {
-            request.Headers.TryAddWithoutValidation("traceparent", value);
+            if (published.CloudEvent.TryGetProperty(header, out var context) && context.GetString() is { Length: > 0 } value)
+            {
+                request.Headers.TryAddWithoutValidation(header, value);
+            }
         }
 
         try
