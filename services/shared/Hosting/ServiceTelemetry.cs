@@ -38,8 +38,6 @@ public static class ServiceTelemetry
     // HttpClient's client spans, built into .NET since 9.
     private const string HttpClientSource = "System.Net.Http";
 
-    private const string AssemblyPrefix = "WasmWizard.";
-
     /// <summary>
     /// The name this host reports in traces: <c>api</c>, <c>executor</c>, <c>audit</c> or <c>standalone</c>, from
     /// the application (entry assembly) name, unless <see cref="ServiceNameKey"/> sets one.
@@ -53,10 +51,7 @@ public static class ServiceTelemetry
             return configured;
         }
 
-        var application = environment.ApplicationName;
-        return (application.StartsWith(AssemblyPrefix, StringComparison.Ordinal)
-            ? application[AssemblyPrefix.Length..]
-            : application).ToLowerInvariant();
+        return StructuredLogging.ServiceName(environment);
     }
 
     /// <summary>Adds the sources, the instrumentation, the service name and the optional OTLP export.</summary>

@@ -126,28 +126,6 @@ public sealed class DistributedWiringTests(DistributedComposition composition) :
     }
 
     [Fact]
-    public async Task Metrics_EveryService_ServesPrometheusText_TheExecutorItsSandboxRuns()
-    {
-        using var user = await CreateUserAsync("pro");
-        var module = await UploadAsync(user, EchoModule);
-        await user.PostAsJsonAsync($"/api/wasm/modules/{module}/execute", new { input = "counted" }, Token);
-        using var api = composition.Api.CreateClient();
-        using var executor = composition.Executor.CreateClient();
-        using var audit = composition.Audit.CreateClient();
-
-        var texts = new List<string>();
-        foreach (var client in new[] { api, executor, audit })
-        {
-            var response = await client.GetAsync("/metrics", Token);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            texts.Add(await response.Content.ReadAsStringAsync(Token));
-        }
-
-        Assert.All(texts, t => Assert.Contains("http_server_request_duration_seconds", t, StringComparison.Ordinal));
-        Assert.Contains("wasmwizard_sandbox_runs_total{", texts[1], StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Readiness_ReportsEachServicesSidecar()
     {
         using var api = composition.Api.CreateClient();
