@@ -13,6 +13,7 @@ namespace WasmWizard.Api.Tests.Integration;
 /// run traces <c>instantiate</c> and <c>run</c> (on a guest thread, still inside the request's trace), and
 /// <c>/metrics</c> shows each phase, the runs in progress and how the compiled-module cache missed and evicted.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class SandboxTelemetryTests : IClassFixture<SandboxTelemetryTests.App>, IDisposable
 {
     private const string Secret = "stdin-that-no-span-may-carry";
