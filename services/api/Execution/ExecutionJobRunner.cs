@@ -3,6 +3,7 @@ using WasmWizard.Shared.Execution;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Contracts.Events;
 using WasmWizard.Shared.Dapr;
+using WasmWizard.Shared.Hosting;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Api.Execution;
@@ -62,6 +63,8 @@ public sealed class ExecutionJobRunner(
     public async Task<ExecutorBusyException?> RunClaimedAsync(ExecutionJob job, string tier)
     {
         ArgumentNullException.ThrowIfNull(job);
+        // No request of the tenant's carries this run: name the tenant on its lines as the distributed executor does.
+        using var tenantScope = logger.BeginTenantScope(job.TenantId.ToString());
         RunResult result;
         var startedAt = time.GetUtcNow();
         try

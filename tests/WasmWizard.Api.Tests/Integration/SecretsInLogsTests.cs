@@ -123,6 +123,44 @@ public sealed class SecretsInLogsTests
     }
 
     [Fact]
+    public async Task JsonLog_QueuedExecution_FinishedLineNamesItsTenant()
+    {
+        // Arrange
+        var logs = new LogCapture();
+        var stdinMarker = "STDIN-DATA-" + Guid.NewGuid().ToString("N");
+        Guid userId;
+        string executionId;
+
+        // Act: a run from the embedded queue, which no request of the tenant's carries.
+        using (var app = App(logs, "json"))
+        {
+            using var user = await app.CreateUserAsync();
+            userId = user.Id;
+            var uploaded = await ApiCalls.UploadAsync(user.Client, MarkedModule("Q"), "q.wasm");
+            var submitted = await ApiCalls.BodyAsync(await user.Client.PostAsJsonAsync(
+                $"/api/wasm/modules/{uploaded.GetProperty("id").GetString()}/executions", new { input = stdinMarker }, Token));
+            executionId = submitted.GetProperty("execution_id").GetString()!;
+            for (var i = 0; i < 200; i++)
+            {
+                var state = await ApiCalls.BodyAsync(await user.Client.GetAsync($"/api/executions/{executionId}", Token));
+                if (state.GetProperty("status").GetString() == "completed")
+                {
+                    break;
+                }
+
+                await Task.Delay(50, Token);
+            }
+        }
+
+        // Assert
+        var finished = Assert.Single(logs.JsonLines(), l => Text(l, "ExecutionId") == executionId
+            && l.GetProperty("EventId").GetProperty("Name").GetString() == "ExecutionFinished");
+        Assert.Equal(userId.ToString(), Text(finished, "TenantId"));
+        Assert.Equal("standalone", Text(finished, "Service"));
+        Assert.DoesNotContain(stdinMarker, logs.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TextFormat_RequestLogged_AsReadableLines()
     {
         var logs = new LogCapture();

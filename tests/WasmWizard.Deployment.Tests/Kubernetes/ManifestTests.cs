@@ -160,6 +160,13 @@ public sealed partial class ManifestTests
             var backend = path.Mapping("backend", "service");
             Assert.Contains(backend.Scalar("name"), sidecars);
             Assert.Equal("80", backend.Mapping("port").Scalar("number"));
+
+            // nginx connects to the <app-id>-dapr Service's endpoints, the pods' addresses, and daprd in Kubernetes
+            // listens on loopback only by default: the sidecar behind the Service must listen on the pod's address.
+            var behind = PodTemplate.Of(objects).Single(p => $"{p.DaprAppId}-dapr" == backend.Scalar("name"));
+            Assert.Contains(
+                behind.Annotations.GetValueOrDefault("dapr.io/sidecar-listen-addresses") ?? "",
+                new[] { "0.0.0.0", "[::]" });
         }
 
         // nginx matches each regex path at the start of the request path, case-insensitively (use-regex).
