@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Serilog;
 using Serilog.Formatting;
@@ -67,6 +68,7 @@ public static class ServiceDefaults
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddWasmWizardTracing())
             .WithMetrics(metrics => metrics
+                .ConfigureResource(resource => resource.AddWasmWizardService())
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(RuntimeMeter, WasmWizardMeters)
                 .OnlyThisHostsMeters()

@@ -54,13 +54,19 @@ public static class ServiceTelemetry
         return StructuredLogging.ServiceName(environment);
     }
 
+    /// <summary>
+    /// Names the service in the telemetry's resource: on spans, and on metrics as Prometheus's <c>target_info</c>.
+    /// </summary>
+    internal static ResourceBuilder AddWasmWizardService(this ResourceBuilder resource) =>
+        resource.AddDetector(services => new ServiceNameDetector(ServiceName(
+            services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IConfiguration>())));
+
     /// <summary>Adds the sources, the instrumentation, the service name and the optional OTLP export.</summary>
     internal static TracerProviderBuilder AddWasmWizardTracing(this TracerProviderBuilder tracing)
     {
         // Settings are read when the provider is built: test hosts and command lines add them after AddServiceDefaults.
         tracing
-            .ConfigureResource(resource => resource.AddDetector(services => new ServiceNameDetector(ServiceName(
-                services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IConfiguration>()))))
+            .ConfigureResource(resource => resource.AddWasmWizardService())
             .AddAspNetCoreInstrumentation()
             .AddProcessor(services => OtlpExport(services.GetRequiredService<IConfiguration>()));
 

@@ -46,6 +46,8 @@ public sealed class MetricsTests : IClassFixture<MetricsTests.App>
         Assert.True(Sample(text, "wasmwizard_sandbox_module_cache_compilations_total", null) >= 2);
         Assert.Contains("http_server_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
+        // The resource names the service, as on its spans and log lines.
+        Assert.Contains("service_name=\"standalone\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(user.ApiKey, text, StringComparison.Ordinal);
     }

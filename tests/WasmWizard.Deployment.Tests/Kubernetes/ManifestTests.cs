@@ -174,7 +174,9 @@ public sealed partial class ManifestTests
         string? Route(string requestPath) =>
             routes.Select(r => r.Match(requestPath)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
         Assert.Equal("api/wasm/modules", Route("/api/wasm/modules"));
-        Assert.Equal("health/ready", Route("/health/ready"));
+        Assert.Equal("health/live", Route("/health/live"));
+        Assert.Null(Route("/health/ready"));
+        Assert.Null(Route("/health"));
         Assert.Null(Route("/metrics"));
         Assert.Null(Route("/v1.0/invoke/executor/method/run"));
         Assert.Null(Route("/dapr/subscribe"));
@@ -226,6 +228,26 @@ public sealed partial class ManifestTests
             Assert.Equal(pod.Annotations.GetValueOrDefault("dapr.io/app-token-secret"), env.GetValueOrDefault("APP_API_TOKEN"));
             Assert.NotNull(env.GetValueOrDefault("DAPR_API_TOKEN"));
             Assert.NotNull(env.GetValueOrDefault("APP_API_TOKEN"));
+        }
+    }
+
+    [Fact]
+    public void DaprApps_SendTheirSpansToTheCollectorTheSidecarsUse()
+    {
+        // Without the setting the sandbox's spans never leave the pod; with another address than the sidecars'
+        // one trace would be split between two collectors.
+        var objects = KubeManifests.Resources("k8s/base");
+        var collectors = objects.Where(o => o.Kind == "Configuration")
+            .Select(c => c.Spec.Mapping("tracing", "otel").Scalar("endpointAddress"))
+            .ToHashSet();
+        var collector = Assert.Single(collectors);
+        foreach (var app in KnownApps.Ids)
+        {
+            var container = PodTemplate.Of(objects).Single(p => p.DaprAppId == app).Containers.Single();
+            var endpoint = (container.Sequence("env")?.Children ?? [])
+                .OfType<YamlMappingNode>()
+                .SingleOrDefault(e => e.Scalar("name") == "OTEL_EXPORTER_OTLP_ENDPOINT")?.Scalar("value");
+            Assert.Equal("http://" + collector, endpoint);
         }
     }
 
