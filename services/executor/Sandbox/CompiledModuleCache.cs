@@ -110,7 +110,27 @@ internal sealed class CompiledModuleCache : IDisposable
         TryDelete(ArtifactPath(sha256));
     }
 
-    public void Dispose() => _compileSlots.Dispose();
+    /// <summary>
+    /// Releases the modules kept in memory as the host stops, with the engine after it: each holds the engine's
+    /// native memory (its pools and their guard pages) until released, and a process that starts hosts one after
+    /// another (tests, an embedder) would otherwise keep every stopped host's engine mapped until a collection.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var module in _recency)
+            {
+                module.Module.Dispose();
+            }
+
+            _recency.Clear();
+            _entries.Clear();
+            _cachedBytes = 0;
+        }
+
+        _compileSlots.Dispose();
+    }
 
     private async Task<CompiledModule?> LoadOrCompileAsync(
         string sha256, Func<CancellationToken, Task<byte[]?>> loadBytes, bool persist)
