@@ -118,6 +118,12 @@ internal sealed class GuestInvoker(
             start();
             return result = (ExecutionOutcome.Exited, 0, null, null);
         }
+        catch (ObjectDisposedException e)
+        {
+            // Only a stopping executor releases its modules (CompiledModuleCache.Dispose): the run is cut short by the
+            // shutdown, as a cancelled one is, not failed by the guest.
+            throw new OperationCanceledException("The executor is stopping.", e);
+        }
         catch (Exception e) when (e is WasmtimeException or GuestDeadlineExceededException or GuestCancelledException)
         {
             if (state.Cancelled)
