@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace WasmWizard.LoadGenerator;
+
+/// <summary>
+/// What one closed-loop phase measured. Latencies cover every request, refused and failed ones included; a refused
+/// client's back-off before its next request is not part of any latency.
+/// </summary>
+public sealed record LoadReport(
+    [property: JsonPropertyName("concurrency")] int Concurrency,
+    [property: JsonPropertyName("duration_s")] double DurationSeconds,
+    [property: JsonPropertyName("requests")] int Requests,
+    [property: JsonPropertyName("requests_per_s")] double RequestsPerSecond,
+    [property: JsonPropertyName("ok")] int Ok,
+    [property: JsonPropertyName("ok_per_s")] double OkPerSecond,
+    [property: JsonPropertyName("refused")] int Refused,
+    [property: JsonPropertyName("latency_ms")] LatencySummary Latency,
+    [property: JsonPropertyName("status")] SortedDictionary<string, int> Status,
+    [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors)
+{
+    public static LoadReport From(List<Sample> samples, TimeSpan duration, int concurrency)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var seconds = duration.TotalSeconds;
+        var ok = samples.Count(s => s.Outcome.Ok);
+        var status = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var errors = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var sample in samples)
+        {
+            var counts = sample.Error ? errors : status;
+            counts[sample.Outcome.Label] = counts.GetValueOrDefault(sample.Outcome.Label) + 1;
+        }
+
+        return new LoadReport(
+            concurrency,
+            seconds,
+            samples.Count,
+            Math.Round(samples.Count / seconds, 1),
+            ok,
+            Math.Round(ok / seconds, 1),
+            samples.Count(s => s.Outcome.Refused),
+            LatencySummary.From(samples.Select(s => s.LatencyMs)),
+            status,
+            errors);
+    }
+}
