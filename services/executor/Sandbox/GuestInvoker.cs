@@ -118,7 +118,7 @@ internal sealed class GuestInvoker(
             start();
             return result = (ExecutionOutcome.Exited, 0, null, null);
         }
-        catch (ObjectDisposedException e)
+        catch (ObjectDisposedException e) when (e.ObjectName == typeof(Module).FullName)
         {
             // Only a stopping executor releases its modules (CompiledModuleCache.Dispose): the run is cut short by the
             // shutdown, as a cancelled one is, not failed by the guest.
