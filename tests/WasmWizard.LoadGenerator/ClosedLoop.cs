@@ -14,15 +14,24 @@ public static class ClosedLoop
     /// or got no answer waits <paramref name="refusedBackoff"/> before its next request, outside the measured
     /// latency, so such clients do not spin and take the CPU from the runs being measured.
     /// </summary>
-    public static async Task<LoadReport> RunAsync(
+    public static Task<LoadReport> RunAsync(
         int concurrency, TimeSpan warmup, TimeSpan duration, TimeSpan refusedBackoff, Func<Task<Outcome>> send)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        return RunAsync(concurrency, warmup, duration, refusedBackoff, _ => send());
+    }
+
+    /// <summary>The same, with <paramref name="send"/> told which client (0 to N − 1) sends.</summary>
+    public static async Task<LoadReport> RunAsync(
+        int concurrency, TimeSpan warmup, TimeSpan duration, TimeSpan refusedBackoff, Func<int, Task<Outcome>> send)
     {
         ArgumentNullException.ThrowIfNull(send);
         var clock = Stopwatch.StartNew();
         var measureFrom = warmup;
         var measureTo = warmup + duration;
         var clients = Enumerable.Range(0, concurrency)
-            .Select(_ => Task.Run(() => ClientAsync(clock, measureFrom, measureTo, refusedBackoff, send)))
+            .Select(client => Task.Run(
+                () => ClientAsync(clock, measureFrom, measureTo, refusedBackoff, () => send(client))))
             .ToArray();
         var samples = await Task.WhenAll(clients).ConfigureAwait(false);
         return LoadReport.From(samples.SelectMany(s => s).ToList(), duration, concurrency);

@@ -69,17 +69,33 @@ public static class HttpLoad
             Refused: status is 429 or 503);
     }
 
+    /// <summary><see cref="SendAsync"/>, then disposes the request.</summary>
+    public static async Task<Outcome> SendAndDisposeAsync(HttpClient http, HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using (request)
+        {
+            return await SendAsync(http, request).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>One connection per client, kept open, with the run's timeout.</summary>
     public static HttpClient NewClient(LoadOptions options, Uri? baseAddress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return NewClient(options.Concurrency, options.Timeout, baseAddress);
+    }
+
+    /// <summary>At most <paramref name="connections"/> connections, kept open, with the given timeout.</summary>
+    public static HttpClient NewClient(int connections, TimeSpan timeout, Uri? baseAddress = null)
+    {
         var handler = new SocketsHttpHandler
         {
-            MaxConnectionsPerServer = options.Concurrency,
+            MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             AllowAutoRedirect = false,
         };
-        return new HttpClient(handler) { Timeout = options.Timeout, BaseAddress = baseAddress };
+        return new HttpClient(handler) { Timeout = timeout, BaseAddress = baseAddress };
     }
 
     private static (string Name, string Value) ParseHeader(string header)
@@ -91,8 +107,9 @@ public static class HttpLoad
     }
 
     // The key is read, never printed: the report names neither it nor where it came from.
-    private static string? ReadApiKey(LoadOptions options)
+    public static string? ReadApiKey(LoadOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Single("api-key-file") is { } path)
         {
             return File.ReadAllText(path).Trim();

@@ -17,9 +17,14 @@ public static class LoadGeneratorMain
         try
         {
             var options = LoadOptions.Parse(args);
-            report = options.Mode == "ratio"
-                ? await RatioRun.RunAsync(options).ConfigureAwait(false)
-                : await HttpLoad.RunAsync(options).ConfigureAwait(false);
+            report = options.Mode switch
+            {
+                "ratio" => await RatioRun.RunAsync(options).ConfigureAwait(false),
+                "overload" => await OverloadRun.RunAsync(options).ConfigureAwait(false),
+                "runaway" => await RunawayRun.RunAsync(options).ConfigureAwait(false),
+                "memory" => await MemoryRun.RunAsync(options).ConfigureAwait(false),
+                _ => await HttpLoad.RunAsync(options).ConfigureAwait(false),
+            };
         }
         catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException)
         {
