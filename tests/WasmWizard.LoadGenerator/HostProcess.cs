@@ -18,6 +18,8 @@ public sealed class HostProcess : IDisposable
     {
         _process = process;
         Address = address;
+        // A run stopped with Ctrl+C never reaches Dispose; the host must not outlive it, holding its port.
+        AppDomain.CurrentDomain.ProcessExit += StopOnExit;
     }
 
     public Uri Address { get; }
@@ -97,6 +99,7 @@ public sealed class HostProcess : IDisposable
 
     public void Dispose()
     {
+        AppDomain.CurrentDomain.ProcessExit -= StopOnExit;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -134,6 +137,14 @@ public sealed class HostProcess : IDisposable
         }
 
         throw new TimeoutException($"The host was not ready within {within.TotalSeconds} s.");
+    }
+
+    private void StopOnExit(object? sender, EventArgs e)
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
     }
 
     private static void Forward(object sender, DataReceivedEventArgs e)
