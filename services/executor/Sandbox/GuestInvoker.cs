@@ -21,8 +21,10 @@ internal sealed class GuestInvoker(
     private readonly SandboxOptions _options = options.Value;
 
     /// <summary>
-    /// Runs <paramref name="compiled"/> once; its <c>instantiate</c> and <c>run</c> spans are children of
-    /// <paramref name="parent"/>, the caller's context captured before the hand-off to this guest thread.
+    /// Runs <paramref name="compiled"/> once. Output reaches the run's buffers through our <c>fd_write</c>
+    /// (<see cref="WasiShims"/>); Wasmtime's own stdout and stderr stay its default, a sink nothing writes to.
+    /// The <c>instantiate</c> and <c>run</c> spans are children of <paramref name="parent"/>, the caller's context
+    /// captured before the hand-off to this guest thread.
     /// </summary>
     public RunResult Invoke(
         CompiledModule compiled, RunRequest request, ActivityContext parent, CancellationToken cancellation)
@@ -54,9 +56,7 @@ internal sealed class GuestInvoker(
 
             var wasi = new WasiConfiguration()
                 .WithArgs([request.ProgramName, .. request.Args])
-                .WithEnvironmentVariables(request.Env.Select(e => (e.Key, e.Value)))
-                .WithStandardOutputCallback(data => state.Stdout.Append(data))
-                .WithStandardErrorCallback(data => state.Stderr.Append(data));
+                .WithEnvironmentVariables(request.Env.Select(e => (e.Key, e.Value)));
             if (stdinPath is not null)
             {
                 wasi.WithStandardInput(stdinPath);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Wasmtime;
 
 namespace WasmWizard.Executor.Sandbox;
 
@@ -15,6 +16,9 @@ internal sealed class GuestRunState(TimeSpan timeout, int stdoutCapacity, int st
     public OutputBuffer Stderr { get; } = new(stderrCapacity);
 
     public TimeSpan Timeout => timeout;
+
+    /// <summary>The guest's exported memory, once a shim first needed it.</summary>
+    public Memory? Memory { get; set; }
 
     /// <summary>Set once the deadline stopped the run, whichever way it was noticed.</summary>
     public bool DeadlineExceeded { get; private set; }

@@ -4,10 +4,12 @@ using Wasmtime;
 namespace WasmWizard.Executor.Sandbox;
 
 /// <summary>
-/// Our own versions of the few WASI preview1 calls that can block or that must agree with them on time.
-/// Wasmtime's <c>poll_oneoff</c> sleeps in host code where epoch interruption cannot reach it, so a guest could
-/// sleep far past its deadline; ours sleeps on the run's clock and ends the run at the deadline. The clocks are
-/// shadowed too, so that an absolute monotonic timeout means the same instant to the guest and to us.
+/// Our own versions of the few WASI preview1 calls that can block, that must agree with them on time, or that sit
+/// on every run's hot path. Wasmtime's <c>poll_oneoff</c> sleeps in host code where epoch interruption cannot reach
+/// it, so a guest could sleep far past its deadline; ours sleeps on the run's clock and ends the run at the
+/// deadline. The clocks are shadowed too, so that an absolute monotonic timeout means the same instant to the guest
+/// and to us. <c>fd_write</c> copies stdout and stderr straight into the run's buffers on the guest thread, where
+/// Wasmtime's output callbacks made the guest wait for a thread of Wasmtime's own on every write.
 /// Everything else stays Wasmtime's implementation.
 /// </summary>
 internal static class WasiShims
@@ -35,11 +37,19 @@ internal static class WasiShims
     private const int SubscriptionSize = 48;
     private const int EventSize = 32;
 
+    private const int CiovecSize = 8;
+
+    // Wasmtime lets one WASI call copy at most 128 MiB (its "host-call fuel"): the iovec array counts, then the
+    // buffer it writes. Past that the guest gets NOMEM, even for a buffer out of bounds; we keep the same budget so
+    // the same call gets the same answer.
+    private const long CallCopyBudget = 128L * 1024 * 1024;
+
     public static void Define(Linker linker)
     {
         linker.DefineFunction(Module, "poll_oneoff", (CallerFunc<int, int, int, int, int>)PollOneoff);
         linker.DefineFunction(Module, "clock_time_get", (CallerFunc<int, long, int, int>)ClockTimeGet);
         linker.DefineFunction(Module, "clock_res_get", (CallerFunc<int, int, int>)ClockResGet);
+        linker.DefineFunction(Module, "fd_write", (CallerFunc<int, int, int, int, int>)FdWrite);
     }
 
     private static int ClockTimeGet(Caller caller, int clockId, long precision, int resultPtr)
@@ -190,15 +200,83 @@ internal static class WasiShims
         return ErrnoSuccess;
     }
 
+    /// <summary>
+    /// <c>fd_write</c> as Wasmtime answers it, but into the run's own buffers. Like Wasmtime, only the first
+    /// non-empty buffer is written and reported: a short write, which every libc completes by calling again.
+    /// Pointers are checked in Wasmtime's order (iovecs, then the fd, then the buffer, then <c>nwritten</c>, after
+    /// the bytes are kept), so a faulty call traps or fails exactly where it did before.
+    /// </summary>
+    // TODO: fds 1 and 2 always mean stdout and stderr here, whatever fd_close or fd_renumber did to Wasmtime's table
+    // (after fd_close(1), Wasmtime answers BADF and drops the bytes; we keep them. After fd_renumber(2, 1), fd 1 still
+    // goes to stdout, fd 2 to stderr, and fd 0 answers BADF even when fd_renumber(1, 0) made it stdout). A shim
+    // cannot call Wasmtime's implementation or read its table, and keeping our own table would mean shimming
+    // fd_close, fd_renumber, fd_read and every call that inspects an fd, so that fd 0 stays right. Pinned by
+    // WasiOutputTests; no output is lost either way.
+    private static int FdWrite(Caller caller, int fd, int iovsPointer, int iovsCount, int nwrittenPointer)
+    {
+        var budget = CallCopyBudget - (long)(uint)iovsCount * CiovecSize;
+        if (budget < 0)
+        {
+            return ErrnoNomem;
+        }
+
+        var memory = GuestMemory(caller);
+        long buffer = 0;
+        long length = 0;
+        for (long i = 0; i < (uint)iovsCount; i++)
+        {
+            var iovec = Span(memory, (uint)iovsPointer + (i * CiovecSize), CiovecSize, alignment: 4);
+            length = BinaryPrimitives.ReadUInt32LittleEndian(iovec[4..]);
+            if (length == 0)
+            {
+                continue;
+            }
+
+            if (length > budget)
+            {
+                return ErrnoNomem;
+            }
+
+            buffer = BinaryPrimitives.ReadUInt32LittleEndian(iovec);
+            break;
+        }
+
+        var output = fd switch
+        {
+            1 => State(caller).Stdout,
+            2 => State(caller).Stderr,
+            _ => null,
+        };
+        if (output is null)
+        {
+            return ErrnoBadf;
+        }
+
+        if (length > 0)
+        {
+            output.Append(Span(memory, buffer, length, alignment: 1));
+        }
+
+        Span(memory, nwrittenPointer, 4, alignment: 4).WriteUInt32(0, (uint)length);
+        return ErrnoSuccess;
+    }
+
     private static GuestRunState State(Caller caller) =>
         caller.GetData() as GuestRunState ?? throw new InvalidOperationException("The store carries no run state.");
 
-    private static Memory GuestMemory(Caller caller) =>
-        caller.GetMemory("memory") ?? throw new GuestMemoryFaultException("The module exports no memory.");
-
-    private static Span<byte> Span(Memory memory, int pointer, long length, int alignment)
+    private static Memory GuestMemory(Caller caller)
     {
-        var address = (long)(uint)pointer;
+        // The export cannot change during a run, and looking it up by name costs a native call and an allocation.
+        var state = State(caller);
+        return state.Memory ??= caller.GetMemory("memory")
+            ?? throw new GuestMemoryFaultException("The module exports no memory.");
+    }
+
+    private static Span<byte> Span(Memory memory, int pointer, long length, int alignment) =>
+        Span(memory, (long)(uint)pointer, length, alignment);
+
+    private static Span<byte> Span(Memory memory, long address, long length, int alignment)
+    {
         if (address % alignment != 0)
         {
             throw new GuestMemoryFaultException($"Pointer {address} passed to WASI is not {alignment}-byte aligned.");
