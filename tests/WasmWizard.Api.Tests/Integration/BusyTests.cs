@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using WasmWizard.Api.Tests.Infrastructure;
+using WasmWizard.Tests.Shared;
 
 namespace WasmWizard.Api.Tests.Integration;
 
@@ -11,7 +12,9 @@ public sealed class BusyTests
     [Fact]
     public async Task Execute_AllSlotsBusy_ServiceUnavailableWithRetryAfterAtOnceAndReadinessDegraded()
     {
-        using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        var logs = new LogCapture();
+        using var app = new WasmWizardApp(
+            new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" }, services: logs.AddTo);
         using var sleepy = await app.CreateUserAsync();
         using var user = await app.CreateUserAsync();
         var sleeper = await ApiCalls.UploadAsync(sleepy.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(1500)), "sleep.wasm");
@@ -34,6 +37,11 @@ public sealed class BusyTests
         Assert.Equal("degraded", sandbox.GetProperty("status").GetString());
         Assert.Equal(0, sandbox.GetProperty("data").GetProperty("free_slots").GetInt32());
         Assert.Equal(HttpStatusCode.OK, (await busy).StatusCode);
+        // Load shedding is not a fault: the refusal's request line is a warning naming the route, not the module id.
+        var refusalLine = Assert.Single(
+            logs.JsonLines(), l => l.TryGetProperty("StatusCode", out var s) && s.GetInt32() == 503);
+        Assert.Equal("Warning", refusalLine.GetProperty("@l").GetString());
+        Assert.Equal("/api/wasm/modules/{id:guid}/execute", refusalLine.GetProperty("Route").GetString());
         Assert.Equal(
             HttpStatusCode.OK,
             (await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { })).StatusCode);
