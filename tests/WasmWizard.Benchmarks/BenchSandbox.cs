@@ -38,6 +38,16 @@ public sealed class BenchSandbox : IDisposable, IModuleBytesSource
 
     public SandboxService Sandbox => _services.GetRequiredService<SandboxService>();
 
+    /// <summary>What runs a guest on the calling thread; the sandbox hands it to a guest thread.</summary>
+    internal GuestInvoker Invoker => _services.GetRequiredService<GuestInvoker>();
+
+    /// <summary>The module as the sandbox keeps it in memory after an upload.</summary>
+    internal CompiledModule Compiled(string sha256) =>
+        _services.GetRequiredService<CompiledModuleCache>()
+            .GetOrCompileAsync(sha256, token => GetModuleBytesAsync(sha256, token), persist: true, CancellationToken.None)
+            .GetAwaiter().GetResult()
+        ?? throw new InvalidOperationException($"Module {sha256} is not stored.");
+
     /// <summary>The service's engine: the baselines run on it, so both sides pay for the same configuration.</summary>
     public WasmEngine Engine => _services.GetRequiredService<WasmEngine>();
 
