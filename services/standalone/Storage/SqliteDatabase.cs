@@ -1,12 +1,15 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using WasmWizard.Audit.Storage;
 using WasmWizard.Shared.IO;
 
 namespace WasmWizard.Standalone.Storage;
 
 /// <summary>
 /// The embedded host's SQLite file: created on first use (owner-only, in an owner-only folder), migrated to the
-/// current schema, then opened per unit of work with foreign keys on and a busy timeout.
+/// current schema, then opened per unit of work with foreign keys on and a busy timeout. Writes on the hot path go
+/// through <see cref="WriteAsync"/>, which queues them on the file's single writer (shared with the audit trail in
+/// the same file) and lets writes that arrive together share one durable commit.
 /// </summary>
 public sealed class SqliteDatabase
 {
@@ -111,6 +114,7 @@ public sealed class SqliteDatabase
         """;
 
     private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
 
     /// <summary>Creates the file and schema if needed.</summary>
     public SqliteDatabase(IOptions<StorageOptions> options)
@@ -127,7 +131,11 @@ public sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        Migrate();
+        _writer = SqliteWriter.For(path);
+        using (_writer.Enter())
+        {
+            Migrate();
+        }
     }
 
     /// <summary>The database file.</summary>
@@ -152,6 +160,14 @@ public sealed class SqliteDatabase
             throw;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a write transaction of the file's single writer and returns its result once
+    /// committed. Every command <paramref name="write"/> creates must be given the transaction.
+    /// </summary>
+    public Task<T> WriteAsync<T>(
+        Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(write, cancellationToken);
 
     private void Migrate()
     {
