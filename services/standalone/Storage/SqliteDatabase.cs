@@ -169,6 +169,19 @@ public sealed class SqliteDatabase
         Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken) =>
         _writer.WriteAsync(write, cancellationToken);
 
+    /// <summary>Runs one statement, which <paramref name="prepare"/> fills in, as a write; returns the rows changed.</summary>
+    public Task<int> ExecuteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prepare);
+        return _writer.WriteAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            prepare(command);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+    }
+
     private void Migrate()
     {
         using var connection = new SqliteConnection(_connectionString);
