@@ -25,7 +25,6 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
         client_address, request_id, details, tenant_id, actor, subject, source, trace_id
         """;
 
-    private readonly string _connectionString;
     private readonly SqliteWriter _writer;
     private readonly AuditCursor _cursor;
 
@@ -35,14 +34,6 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
         ArgumentException.ThrowIfNullOrEmpty(path);
         path = System.IO.Path.GetFullPath(path);
         PrivateFile.EnsureExists(path);
-
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
         Path = path;
         _writer = SqliteWriter.For(path);
         using var held = _writer.Enter();
@@ -353,21 +344,5 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
     private static Guid? OptionalGuid(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Guid.Parse(reader.GetString(ordinal));
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA busy_timeout = 5000;";
-            pragmas.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private SqliteConnection Open() => _writer.Open();
 }

@@ -101,6 +101,30 @@ public sealed class SqliteWriter
         return new Held(_gate);
     }
 
+    /// <summary>
+    /// Opens a connection to the file, with the settings every user of it wants, for reads and for work that holds
+    /// the gate (<see cref="Enter"/>). Writes go through <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            // Both users of a shared file want these: foreign keys for the embedded tables, overwritten deletes for
+            // removed modules and expired audit events.
+            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     private void CommitQueued()
     {
         var batch = new List<QueuedWrite>();
@@ -161,26 +185,6 @@ public sealed class SqliteWriter
         foreach (var queued in batch)
         {
             queued.Complete();
-        }
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var pragmas = connection.CreateCommand();
-            // Both users of a shared file want these: foreign keys for the embedded tables, overwritten deletes for
-            // removed modules and expired audit events.
-            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
-            pragmas.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
         }
     }
 

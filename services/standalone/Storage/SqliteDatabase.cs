@@ -113,7 +113,6 @@ public sealed class SqliteDatabase
         CREATE INDEX IF NOT EXISTS executions_by_user ON executions(user_id, id);
         """;
 
-    private readonly string _connectionString;
     private readonly SqliteWriter _writer;
 
     /// <summary>Creates the file and schema if needed.</summary>
@@ -123,14 +122,6 @@ public sealed class SqliteDatabase
         var path = options.Value.DatabasePath;
         Path = path;
         PrivateFile.EnsureExists(path);
-
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
         _writer = SqliteWriter.For(path);
         using (_writer.Enter())
         {
@@ -142,23 +133,11 @@ public sealed class SqliteDatabase
     public string Path { get; }
 
     /// <summary>Opens a connection for one unit of work.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var pragmas = connection.CreateCommand();
-            // secure_delete: deleted modules (and their data segments) are overwritten, not just unlinked.
-            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
-            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        // Microsoft.Data.Sqlite opens synchronously whatever the method is called: nothing to await.
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_writer.Open());
     }
 
     /// <summary>
@@ -184,8 +163,7 @@ public sealed class SqliteDatabase
 
     private void Migrate()
     {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
+        using var connection = _writer.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL;";
         command.ExecuteNonQuery();
