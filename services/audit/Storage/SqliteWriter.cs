@@ -102,6 +102,17 @@ public sealed class SqliteWriter
     }
 
     /// <summary>
+    /// <see cref="Enter"/> without blocking a thread while queued writes commit first, for a store's own write
+    /// transaction (several statements and reads between them). The holder must not write through
+    /// <see cref="WriteAsync{T}"/> before disposing.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Held(_gate);
+    }
+
+    /// <summary>
     /// Opens a connection to the file, with the settings every user of it wants, for reads and for work that holds
     /// the gate (<see cref="Enter"/>). Writes go through <see cref="WriteAsync{T}"/>.
     /// </summary>

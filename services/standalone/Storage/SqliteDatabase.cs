@@ -148,6 +148,13 @@ public sealed class SqliteDatabase
         Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken) =>
         _writer.WriteAsync(write, cancellationToken);
 
+    /// <summary>
+    /// Takes the file's write gate for a write of the caller's own (its own connection and transaction), so that it
+    /// waits in this process behind queued writes instead of in SQLite's busy handler. Dispose to release.
+    /// </summary>
+    public Task<IDisposable> EnterWriteAsync(CancellationToken cancellationToken) =>
+        _writer.EnterAsync(cancellationToken);
+
     /// <summary>Runs one statement, which <paramref name="prepare"/> fills in, as a write; returns the rows changed.</summary>
     public Task<int> ExecuteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken)
     {
