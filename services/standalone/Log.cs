@@ -13,6 +13,14 @@ internal static partial class Log
         Message = "Every event waiting in the outbox was handled; events are delivered at once again")]
     public static partial void OutboxRecovered(ILogger logger);
 
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning,
+        Message = "Outbox entry {Seq} was delivered but could not be removed; it will be delivered once more")]
+    public static partial void OutboxRemovalFailed(ILogger logger, Exception exception, long seq);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning,
+        Message = "Audit event {AuditEventId} could not be written straight into the trail; it goes through the outbox")]
+    public static partial void DirectAuditAppendFailed(ILogger logger, Exception exception, Guid auditEventId);
+
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning,
         Message = "Execution {ExecutionId} was running when the service last stopped; it is completed as interrupted")]
     public static partial void ExecutionInterrupted(ILogger logger, Guid executionId);

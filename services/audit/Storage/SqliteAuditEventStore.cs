@@ -13,9 +13,10 @@ namespace WasmWizard.Audit.Storage;
 /// embedded host points it at its own database; the audit service, without PostgreSQL, at a file of its own.
 /// </summary>
 /// <remarks>
-/// Microsoft.Data.Sqlite runs its async methods synchronously, so the chain's read-modify-write runs as plain
-/// synchronous code inside one <c>BEGIN IMMEDIATE</c> transaction, which takes the file's write lock first and
-/// thereby serializes every append.
+/// Every write goes through the file's <see cref="SqliteWriter"/>: the chain's read-modify-write runs inside its
+/// <c>BEGIN IMMEDIATE</c> transaction, which takes the file's write lock first and thereby serializes every append,
+/// and appends that arrive together share one commit. Appends in one commit run one after another, in the order
+/// they were queued, each reading the head the previous one wrote.
 /// </remarks>
 public sealed class SqliteAuditEventStore : IAuditEventStore
 {
@@ -24,23 +25,18 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
         client_address, request_id, details, tenant_id, actor, subject, source, trace_id
         """;
 
-    private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
     private readonly AuditCursor _cursor;
 
     /// <summary>Opens (creating when missing, owner-only) the trail in <paramref name="path"/>.</summary>
     public SqliteAuditEventStore(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        path = Path.GetFullPath(path);
+        path = System.IO.Path.GetFullPath(path);
         PrivateFile.EnsureExists(path);
-
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        Path = path;
+        _writer = SqliteWriter.For(path);
+        using var held = _writer.Enter();
         using var connection = Open();
         using (var wal = connection.CreateCommand())
         {
@@ -51,17 +47,29 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
         _cursor = new AuditCursor(SqliteAuditSchema.Create(connection, (tx, e) => Append(connection, tx, e)));
     }
 
+    /// <summary>The trail's file.</summary>
+    public string Path { get; }
+
     /// <inheritdoc />
     public Task<bool> AppendAsync(AuditEvent @event, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@event);
         ArgumentException.ThrowIfNullOrEmpty(@event.Type, nameof(@event));
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var added = Append(connection, transaction, @event);
-        transaction.Commit();
-        return Task.FromResult(added);
+        return _writer.WriteAsync((connection, transaction) => Append(connection, transaction, @event), cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="event"/> inside a write transaction of the trail's own file that the caller holds
+    /// (one of its <see cref="SqliteWriter"/>), so that the event commits together with the caller's own rows.
+    /// False when the event id is already kept.
+    /// </summary>
+    public bool AppendWithin(SqliteConnection connection, SqliteTransaction transaction, AuditEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(@event);
+        ArgumentException.ThrowIfNullOrEmpty(@event.Type, nameof(@event));
+        return Append(connection, transaction, @event);
     }
 
     /// <inheritdoc />
@@ -163,9 +171,22 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
     public Task<int> RemoveOlderThanAsync(DateTimeOffset cutoff, int maxEvents, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEvents);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        return _writer.WriteAsync(
+            (connection, transaction) => RemoveOlderThan(connection, transaction, cutoff, maxEvents), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT count(*) FROM audit_log WHERE 0";
+        await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static int RemoveOlderThan(
+        SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset cutoff, int maxEvents)
+    {
         using var select = connection.CreateCommand();
         select.Transaction = transaction;
         // Only a chain's oldest events go, up to its first event at or after the cutoff (deliveries can arrive out
@@ -213,17 +234,7 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
             anchor.ExecuteNonQuery();
         }
 
-        transaction.Commit();
-        return Task.FromResult(victims.Count);
-    }
-
-    /// <inheritdoc />
-    public async Task PingAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = Open();
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT count(*) FROM audit_log WHERE 0";
-        await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return victims.Count;
     }
 
     private static string Key(Guid id) => id.ToString("D", CultureInfo.InvariantCulture);
@@ -333,21 +344,5 @@ public sealed class SqliteAuditEventStore : IAuditEventStore
     private static Guid? OptionalGuid(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Guid.Parse(reader.GetString(ordinal));
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA busy_timeout = 5000;";
-            pragmas.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private SqliteConnection Open() => _writer.Open();
 }

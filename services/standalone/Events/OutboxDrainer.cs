@@ -70,13 +70,21 @@ public sealed class OutboxDrainer(
         // After a restart everything left behind is tried at once: the pause was for the process that failed.
         var evenIfPostponed = _restarted;
         _restarted = false;
+        long after = 0;
         while (true)
         {
             // Strictly in order: an event whose retry is not due yet holds back every newer one, so the handlers (the
-            // audit trail's hash chain) see events in the order they happened.
-            var oldest = await outbox.OldestAsync(BatchSize, cancellationToken).ConfigureAwait(false);
+            // audit trail's hash chain) see events in the order they happened. Entries their publishers are still
+            // delivering are passed by: they are in flight, not behind.
+            var oldest = await outbox.OldestAsync(BatchSize, after, cancellationToken).ConfigureAwait(false);
             foreach (var entry in oldest)
             {
+                after = entry.Seq;
+                if (outbox.IsClaimed(entry.Seq))
+                {
+                    continue;
+                }
+
                 if (!evenIfPostponed && entry.NextAttemptAt > time.GetUtcNow())
                 {
                     return;

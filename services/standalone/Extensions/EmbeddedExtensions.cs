@@ -74,6 +74,7 @@ public static class EmbeddedExtensions
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDrainer>());
         services.AddHostedService<OutboxMetrics>();
         services.AddHealthChecks().AddCheck<OutboxHealthCheck>("audit-outbox", tags: [ServiceDefaults.ReadyTag]);
+        services.AddSingleton<SameFileAuditTrail>();
         services.AddSingleton<IEventPublisher, OutboxEventPublisher>();
         // The audit trail shares the embedded database file (its table came with schema version 3).
         builder.AddAuditTrail(sp => sp.GetRequiredService<SqliteDatabase>().Path);

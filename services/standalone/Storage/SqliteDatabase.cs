@@ -1,12 +1,15 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using WasmWizard.Audit.Storage;
 using WasmWizard.Shared.IO;
 
 namespace WasmWizard.Standalone.Storage;
 
 /// <summary>
 /// The embedded host's SQLite file: created on first use (owner-only, in an owner-only folder), migrated to the
-/// current schema, then opened per unit of work with foreign keys on and a busy timeout.
+/// current schema, then opened per unit of work with foreign keys on and a busy timeout. Writes on the hot path go
+/// through <see cref="WriteAsync"/>, which queues them on the file's single writer (shared with the audit trail in
+/// the same file) and lets writes that arrive together share one durable commit.
 /// </summary>
 public sealed class SqliteDatabase
 {
@@ -110,7 +113,7 @@ public sealed class SqliteDatabase
         CREATE INDEX IF NOT EXISTS executions_by_user ON executions(user_id, id);
         """;
 
-    private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
 
     /// <summary>Creates the file and schema if needed.</summary>
     public SqliteDatabase(IOptions<StorageOptions> options)
@@ -119,44 +122,55 @@ public sealed class SqliteDatabase
         var path = options.Value.DatabasePath;
         Path = path;
         PrivateFile.EnsureExists(path);
-
-        _connectionString = new SqliteConnectionStringBuilder
+        _writer = SqliteWriter.For(path);
+        using (_writer.Enter())
         {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        Migrate();
+            Migrate();
+        }
     }
 
     /// <summary>The database file.</summary>
     public string Path { get; }
 
     /// <summary>Opens a connection for one unit of work.</summary>
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        try
+        // Microsoft.Data.Sqlite opens synchronously whatever the method is called: nothing to await.
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_writer.Open());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a write transaction of the file's single writer and returns its result once
+    /// committed. Every command <paramref name="write"/> creates must be given the transaction.
+    /// </summary>
+    public Task<T> WriteAsync<T>(
+        Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(write, cancellationToken);
+
+    /// <summary>
+    /// Takes the file's write gate for a write of the caller's own (its own connection and transaction), so that it
+    /// waits in this process behind queued writes instead of in SQLite's busy handler. Dispose to release.
+    /// </summary>
+    public Task<IDisposable> EnterWriteAsync(CancellationToken cancellationToken) =>
+        _writer.EnterAsync(cancellationToken);
+
+    /// <summary>Runs one statement, which <paramref name="prepare"/> fills in, as a write; returns the rows changed.</summary>
+    public Task<int> ExecuteAsync(Action<SqliteCommand> prepare, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prepare);
+        return _writer.WriteAsync((connection, transaction) =>
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var pragmas = connection.CreateCommand();
-            // secure_delete: deleted modules (and their data segments) are overwritten, not just unlinked.
-            pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
-            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            prepare(command);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
     }
 
     private void Migrate()
     {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
+        using var connection = _writer.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL;";
         command.ExecuteNonQuery();

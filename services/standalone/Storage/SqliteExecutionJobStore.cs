@@ -33,23 +33,25 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
         ExecutionJob job, int maxPending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var insert = connection.CreateCommand();
+        var request = job.Request is null ? null : JsonSerializer.Serialize(job.Request, Json);
 
         // One statement, so neither two submits racing with the same key nor a burst of submits racing for the last
         // places in the backlog can both insert: SQLite runs it under its write lock, and the unique index decides
         // on keys.
-        insert.CommandText = """
-            INSERT INTO execution_jobs (id, tenant_id, module_id, idempotency_key, request_hash, request, status, created_at)
-            SELECT $id, $tenant, $module, $key, $hash, $request, $status, $at
-            WHERE (SELECT count(*) FROM execution_jobs WHERE tenant_id = $tenant AND status <> 'completed') < $max
-            ON CONFLICT DO NOTHING
-            """;
-        insert.With("$id", job.Id.ToString()).With("$tenant", job.TenantId.ToString())
-            .With("$module", job.ModuleId.ToString()).With("$key", job.IdempotencyKey).With("$hash", job.RequestHash)
-            .With("$request", job.Request is null ? null : JsonSerializer.Serialize(job.Request, Json))
-            .With("$status", job.Status).With("$at", SqliteValues.Text(job.CreatedAt)).With("$max", maxPending);
-        if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+        var inserted = await database.ExecuteAsync(insert =>
+        {
+            insert.CommandText = """
+                INSERT INTO execution_jobs (id, tenant_id, module_id, idempotency_key, request_hash, request, status, created_at)
+                SELECT $id, $tenant, $module, $key, $hash, $request, $status, $at
+                WHERE (SELECT count(*) FROM execution_jobs WHERE tenant_id = $tenant AND status <> 'completed') < $max
+                ON CONFLICT DO NOTHING
+                """;
+            insert.With("$id", job.Id.ToString()).With("$tenant", job.TenantId.ToString())
+                .With("$module", job.ModuleId.ToString()).With("$key", job.IdempotencyKey).With("$hash", job.RequestHash)
+                .With("$request", request).With("$status", job.Status).With("$at", SqliteValues.Text(job.CreatedAt))
+                .With("$max", maxPending);
+        }, cancellationToken);
+        if (inserted == 1)
         {
             return (job, true);
         }
@@ -59,6 +61,7 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
             return (null, false);
         }
 
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
         query.CommandText = $"SELECT {Columns} FROM execution_jobs WHERE tenant_id = $tenant AND idempotency_key = $key";
         query.With("$tenant", job.TenantId.ToString()).With("$key", job.IdempotencyKey);
@@ -125,45 +128,41 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
     }
 
     /// <inheritdoc />
-    public async Task<bool> TryMarkRunningAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.CreateCommand();
-        update.CommandText = """
-            UPDATE execution_jobs SET status = 'running', started_at = $at WHERE id = $id AND status = 'queued'
-            """;
-        update.With("$id", id.ToString()).With("$at", SqliteValues.Text(at));
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> TryMarkRunningAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(update =>
+        {
+            update.CommandText = """
+                UPDATE execution_jobs SET status = 'running', started_at = $at WHERE id = $id AND status = 'queued'
+                """;
+            update.With("$id", id.ToString()).With("$at", SqliteValues.Text(at));
+        }, cancellationToken) == 1;
 
     /// <inheritdoc />
-    public async Task ReleaseAsync(Guid id, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.CreateCommand();
-        update.CommandText = """
-            UPDATE execution_jobs SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'
-            """;
-        update.With("$id", id.ToString());
-        await update.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task ReleaseAsync(Guid id, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(update =>
+        {
+            update.CommandText = """
+                UPDATE execution_jobs SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'
+                """;
+            update.With("$id", id.ToString());
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task CompleteAsync(Guid id, RunResult result, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.CreateCommand();
-        update.CommandText = """
-            UPDATE execution_jobs
-            SET status = 'completed', request = NULL, outcome = $outcome, exit_code = $exit, duration_ms = $duration,
-                result = $result, completed_at = $at
-            WHERE id = $id AND status <> 'completed'
-            """;
-        update.With("$id", id.ToString()).With("$outcome", result.Outcome).With("$exit", result.ExitCode)
-            .With("$duration", result.DurationMs).With("$result", JsonSerializer.Serialize(result, Json))
-            .With("$at", SqliteValues.Text(at));
-        await update.ExecuteNonQueryAsync(cancellationToken);
+        var serialized = JsonSerializer.Serialize(result, Json);
+        await database.ExecuteAsync(update =>
+        {
+            update.CommandText = """
+                UPDATE execution_jobs
+                SET status = 'completed', request = NULL, outcome = $outcome, exit_code = $exit, duration_ms = $duration,
+                    result = $result, completed_at = $at
+                WHERE id = $id AND status <> 'completed'
+                """;
+            update.With("$id", id.ToString()).With("$outcome", result.Outcome).With("$exit", result.ExitCode)
+                .With("$duration", result.DurationMs).With("$result", serialized).With("$at", SqliteValues.Text(at));
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -176,17 +175,15 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
         CompleteAsync(id, result, at, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<int> RemoveCompletedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var delete = connection.CreateCommand();
-        delete.CommandText = """
-            DELETE FROM execution_jobs WHERE seq IN (
-                SELECT seq FROM execution_jobs WHERE completed_at IS NOT NULL AND completed_at < $cutoff LIMIT $limit)
-            """;
-        delete.With("$cutoff", SqliteValues.Text(cutoff)).With("$limit", limit);
-        return await delete.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task<int> RemoveCompletedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(delete =>
+        {
+            delete.CommandText = """
+                DELETE FROM execution_jobs WHERE seq IN (
+                    SELECT seq FROM execution_jobs WHERE completed_at IS NOT NULL AND completed_at < $cutoff LIMIT $limit)
+                """;
+            delete.With("$cutoff", SqliteValues.Text(cutoff)).With("$limit", limit);
+        }, cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="limit"/> queued jobs, oldest first, skipping the tenants in <paramref name="skipTenants"/>
@@ -217,25 +214,28 @@ public sealed class SqliteExecutionJobStore(SqliteDatabase database) : IExecutio
             ExecutionOutcome.Interrupted, null, null,
             "The service stopped while this execution was running; it was not run again. Submit it again if it is safe to.",
             [], false, [], false, 0, null);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var update = connection.CreateCommand();
-        update.CommandText = """
-            UPDATE execution_jobs
-            SET status = 'completed', request = NULL, outcome = $outcome, exit_code = NULL, duration_ms = 0,
-                result = $result, completed_at = $at
-            WHERE status = 'running'
-            RETURNING id
-            """;
-        update.With("$outcome", result.Outcome).With("$result", JsonSerializer.Serialize(result, Json))
-            .With("$at", SqliteValues.Text(at));
-        var ids = new List<Guid>();
-        await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var serialized = JsonSerializer.Serialize(result, Json);
+        return await database.WriteAsync<IReadOnlyList<Guid>>((connection, transaction) =>
         {
-            ids.Add(SqliteValues.Id(reader, 0));
-        }
+            using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE execution_jobs
+                SET status = 'completed', request = NULL, outcome = $outcome, exit_code = NULL, duration_ms = 0,
+                    result = $result, completed_at = $at
+                WHERE status = 'running'
+                RETURNING id
+                """;
+            update.With("$outcome", result.Outcome).With("$result", serialized).With("$at", SqliteValues.Text(at));
+            var ids = new List<Guid>();
+            using var reader = update.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(SqliteValues.Id(reader, 0));
+            }
 
-        return ids;
+            return ids;
+        }, cancellationToken);
     }
 
     // Opaque to clients, but only an id inside: a forged cursor can at most start a page somewhere in one's own list.

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using WasmWizard.Shared.Ports;
 
 namespace WasmWizard.Standalone.Storage;
@@ -6,11 +7,17 @@ namespace WasmWizard.Standalone.Storage;
 public sealed class SqliteExecutionStore(SqliteDatabase database) : IExecutionStore
 {
     /// <inheritdoc />
-    public async Task AddAsync(ExecutionRecord execution, CancellationToken cancellationToken)
+    public Task AddAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(execution);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var insert = connection.CreateCommand();
+        return database.WriteAsync(
+            (connection, transaction) => Insert(connection, transaction, execution), cancellationToken);
+    }
+
+    private static int Insert(SqliteConnection connection, SqliteTransaction transaction, ExecutionRecord execution)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO executions (id, user_id, module_id, module_sha256, outcome, exit_code, duration_ms, fuel_consumed, created_at)
             VALUES ($id, $user, $module, $sha, $outcome, $exit, $duration, $fuel, $at)
@@ -20,6 +27,6 @@ public sealed class SqliteExecutionStore(SqliteDatabase database) : IExecutionSt
             .With("$outcome", execution.Outcome).With("$exit", execution.ExitCode).With("$duration", execution.DurationMs)
             .With("$fuel", execution.FuelConsumed is { } fuel ? (long?)Math.Min(fuel, long.MaxValue) : null)
             .With("$at", SqliteValues.Text(execution.CreatedAt));
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        return insert.ExecuteNonQuery();
     }
 }

@@ -16,6 +16,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(firstKey);
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         try
@@ -44,6 +45,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public async Task<EnsuredUser> EnsureUserAsync(UserRecord user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
 
         // Two statements rather than one upsert, so the answer can say which happened; each is safe against a
@@ -92,6 +94,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     /// <inheritdoc />
     public async Task<UserRecord?> SetTierAsync(Guid userId, string tier, CancellationToken cancellationToken)
     {
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE users SET tier = $tier WHERE id = $id RETURNING id, email, tier, is_admin, created_at";
@@ -148,6 +151,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             return;
         }
 
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         foreach (var (keyId, at) in usage)
@@ -168,6 +172,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public async Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await InsertKeyAsync(connection, null, key, cancellationToken);
     }
@@ -192,6 +197,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     /// <inheritdoc />
     public async Task RevokeAllKeysAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE api_keys SET revoked_at = $at WHERE user_id = $user AND revoked_at IS NULL";
@@ -202,6 +208,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     /// <inheritdoc />
     public async Task<bool> RevokeKeyAsync(Guid userId, Guid keyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var update = connection.CreateCommand();
         update.CommandText = """

@@ -16,6 +16,7 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(bytes);
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using (var blob = connection.CreateCommand())
@@ -92,6 +93,7 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
     /// <inheritdoc />
     public async Task<DeletedModule?> DeleteAsync(Guid ownerId, Guid moduleId, CancellationToken cancellationToken)
     {
+        using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var delete = connection.CreateCommand();
