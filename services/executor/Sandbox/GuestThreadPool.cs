@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using WasmWizard.Shared.Contracts;
 
@@ -10,37 +9,43 @@ namespace WasmWizard.Executor.Sandbox;
 /// and a caller that finds them all busy is told so at once instead of waiting. No tenant may hold every slot
 /// (unless there is only one), so one tenant's long runs never lock all others out.
 /// </summary>
+/// <remarks>
+/// A slot is a thread: a run is handed to one idle thread of its own, woken by its own signal, and the thread
+/// that finished last is handed the next run. A shared queue woke whichever thread came first and spread runs over
+/// all of them; the thread still warm from the last run (its stack, Wasmtime's per-thread state, the core it ran
+/// on) costs a short run less, and only that thread spins while waiting for the next.
+/// </remarks>
 internal sealed class GuestThreadPool : IDisposable
 {
-    private readonly BlockingCollection<Action> _work = [];
-    private readonly SemaphoreSlim _slots;
-    private readonly Thread[] _threads;
+    private readonly Lock _gate = new();
+    private readonly Stack<GuestThread> _idle;
+    private readonly GuestThread[] _threads;
     private readonly TimeSpan _retryAfter;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, int> _heldByTenant = new(StringComparer.Ordinal);
     private readonly int _tenantShare;
+    private int _free;
     private int _active;
+    private bool _disposed;
 
     public GuestThreadPool(IOptions<SandboxOptions> options)
     {
         var settings = options.Value;
         _retryAfter = TimeSpan.FromSeconds(settings.BusyRetryAfterSeconds);
-        _slots = new SemaphoreSlim(settings.MaxConcurrentRuns, settings.MaxConcurrentRuns);
         _tenantShare = Math.Max(1, settings.MaxConcurrentRuns - 1);
-        _threads = new Thread[settings.MaxConcurrentRuns];
-        for (var i = 0; i < _threads.Length; i++)
+        _threads = new GuestThread[settings.MaxConcurrentRuns];
+        _idle = new Stack<GuestThread>(_threads.Length);
+        for (var i = _threads.Length - 1; i >= 0; i--)
         {
-            _threads[i] = new Thread(Work, settings.GuestThreadStackBytes)
-            {
-                IsBackground = true,
-                Name = $"wasm-guest-{i}",
-            };
-            _threads[i].Start();
+            _threads[i] = new GuestThread($"wasm-guest-{i}", settings.GuestThreadStackBytes);
+            _idle.Push(_threads[i]);
         }
+
+        _free = _threads.Length;
     }
 
     /// <summary>Slots not taken right now.</summary>
-    public int FreeSlots => _slots.CurrentCount;
+    public int FreeSlots => Volatile.Read(ref _free);
 
     /// <summary>Work items executing on a guest thread right now.</summary>
     public int ActiveRuns => Volatile.Read(ref _active);
@@ -50,61 +55,62 @@ internal sealed class GuestThreadPool : IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> on a guest thread, or throws <see cref="ExecutorBusyException"/> at once when
-    /// every slot is taken or <paramref name="tenant"/> holds its share. A slot is held until the work ends, so
-    /// there is always a thread for queued work. The token the work gets is cancelled when the caller's is, and
-    /// when the pool shuts down.
+    /// every slot is taken or <paramref name="tenant"/> holds its share. The token the work gets is cancelled when
+    /// the caller's is, and when the pool shuts down.
     /// </summary>
     public Task<T> RunAsync<T>(Func<CancellationToken, T> work, string? tenant, CancellationToken cancellationToken)
     {
-        if (!TryTakeShare(tenant))
-        {
-            throw new ExecutorBusyException(_retryAfter, tenantShareSpent: true);
-        }
-
-        if (!_slots.Wait(0))
-        {
-            ReturnShare(tenant);
-            throw new ExecutorBusyException(_retryAfter);
-        }
-
-        void Release()
-        {
-            ReturnShare(tenant);
-            _slots.Release();
-        }
-
+        // Continuations run on a pool thread, never on the guest thread, which must be free for the next run.
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
+        GuestThread? thread = null;
+        void Run()
         {
-            _work.Add(() =>
+            Interlocked.Increment(ref _active);
+            T result;
+            try
             {
-                // Free the slot before completing, so a caller that gets its result can run again at once.
-                T result;
-                Interlocked.Increment(ref _active);
-                try
-                {
-                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-                    result = work(linked.Token);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.Decrement(ref _active);
-                    Release();
-                    completion.SetException(e);
-                    return;
-                }
-
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+                result = work(linked.Token);
+            }
+            catch (Exception e)
+            {
+                // The slot is free before the caller learns the outcome, so a caller can run again at once.
                 Interlocked.Decrement(ref _active);
-                Release();
-                completion.SetResult(result);
-            });
-        }
-        catch (InvalidOperationException)
-        {
-            Release();
-            throw new ObjectDisposedException(nameof(GuestThreadPool));
+                Return(thread!, tenant);
+                completion.SetException(e);
+                return;
+            }
+
+            Interlocked.Decrement(ref _active);
+            Return(thread!, tenant);
+            completion.SetResult(result);
         }
 
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var held = tenant is null ? 0 : _heldByTenant.GetValueOrDefault(tenant);
+            if (held >= _tenantShare)
+            {
+                throw new ExecutorBusyException(_retryAfter, tenantShareSpent: true);
+            }
+
+            if (!_idle.TryPop(out thread))
+            {
+                throw new ExecutorBusyException(_retryAfter);
+            }
+
+            if (tenant is not null)
+            {
+                _heldByTenant[tenant] = held + 1;
+            }
+
+            _free--;
+            // Given while the lock is held, so a thread woken by Dispose still finds its work and completes it.
+            thread.Assign(Run);
+        }
+
+        thread.Wake();
         return completion.Task;
     }
 
@@ -112,8 +118,22 @@ internal sealed class GuestThreadPool : IDisposable
     {
         // Running guests see the cancellation at their next epoch tick (or wake from a WASI sleep) and stop, so
         // no guest outlives the engine it runs on.
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
         _stopping.Cancel();
-        _work.CompleteAdding();
+        foreach (var thread in _threads)
+        {
+            thread.Stop();
+        }
+
         foreach (var thread in _threads)
         {
             thread.Join(TimeSpan.FromSeconds(5));
@@ -128,58 +148,75 @@ internal sealed class GuestThreadPool : IDisposable
             return true;
         }
 
-        lock (_heldByTenant)
+        lock (_gate)
         {
             return _heldByTenant.GetValueOrDefault(tenant) < _tenantShare;
         }
     }
 
-    private bool TryTakeShare(string? tenant)
+    private void Return(GuestThread thread, string? tenant)
     {
-        if (tenant is null)
+        lock (_gate)
         {
-            return true;
-        }
-
-        lock (_heldByTenant)
-        {
-            var held = _heldByTenant.GetValueOrDefault(tenant);
-            if (held >= _tenantShare)
+            if (tenant is not null)
             {
-                return false;
+                var held = _heldByTenant[tenant] - 1;
+                if (held == 0)
+                {
+                    _heldByTenant.Remove(tenant);
+                }
+                else
+                {
+                    _heldByTenant[tenant] = held;
+                }
             }
 
-            _heldByTenant[tenant] = held + 1;
-            return true;
+            _idle.Push(thread);
+            _free++;
         }
     }
 
-    private void ReturnShare(string? tenant)
+    /// <summary>One guest thread and the signal that wakes it for its next run.</summary>
+    private sealed class GuestThread
     {
-        if (tenant is null)
+        // Counts wake-ups: one per run handed over, one to stop; SemaphoreSlim spins briefly before it sleeps.
+        private readonly SemaphoreSlim _wake = new(0);
+        private readonly Thread _thread;
+        private Action? _work;
+        private volatile bool _stopping;
+
+        public GuestThread(string name, int stackBytes)
         {
-            return;
+            _thread = new Thread(Loop, stackBytes) { IsBackground = true, Name = name };
+            _thread.Start();
         }
 
-        lock (_heldByTenant)
-        {
-            var held = _heldByTenant[tenant] - 1;
-            if (held == 0)
-            {
-                _heldByTenant.Remove(tenant);
-            }
-            else
-            {
-                _heldByTenant[tenant] = held;
-            }
-        }
-    }
+        public void Assign(Action work) => Volatile.Write(ref _work, work);
 
-    private void Work()
-    {
-        foreach (var item in _work.GetConsumingEnumerable())
+        public void Wake() => _wake.Release();
+
+        public void Stop()
         {
-            item();
+            _stopping = true;
+            _wake.Release();
+        }
+
+        public void Join(TimeSpan timeout) => _thread.Join(timeout);
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _wake.Wait();
+                if (Interlocked.Exchange(ref _work, null) is { } work)
+                {
+                    work();
+                }
+                else if (_stopping)
+                {
+                    return;
+                }
+            }
         }
     }
 }

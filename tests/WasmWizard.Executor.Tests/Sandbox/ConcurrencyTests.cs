@@ -118,5 +118,33 @@ public sealed class ConcurrencyTests
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2));
     }
 
+    [Fact]
+    public async Task Run_OneAfterAnother_TheThreadThatFinishedLastServesTheNext()
+    {
+        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 4 }));
+        var token = TestContext.Current.CancellationToken;
+
+        var names = new HashSet<string?>();
+        for (var i = 0; i < 20; i++)
+        {
+            names.Add(await pool.RunAsync(_ => Thread.CurrentThread.Name, tenant: null, token));
+        }
+
+        // A warm thread costs a short run less than waking a cold one; all four slots stay free between runs.
+        Assert.Single(names);
+        Assert.Equal(4, pool.FreeSlots);
+    }
+
+    [Fact]
+    public async Task Run_AfterThePoolStopped_RefusedWithoutHanging()
+    {
+        var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
+        Assert.Equal(1, await pool.RunAsync(_ => 1, tenant: null, TestContext.Current.CancellationToken));
+
+        pool.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.RunAsync(_ => 2, tenant: null, CancellationToken.None));
+    }
+
     private static int FreeSlots(SandboxHarness harness) => harness.FreeSlots;
 }
