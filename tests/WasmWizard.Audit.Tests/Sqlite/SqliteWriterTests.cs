@@ -114,7 +114,8 @@ public sealed class SqliteWriterTests : IDisposable
 
         // Assert: 2 is FULL, the WAL is synced at every commit; 3 (EXTRA) would do too.
         Assert.Equal("wal", journal);
-        Assert.True(synchronous >= 2, $"PRAGMA synchronous is {synchronous}; commits are not synced before they are acknowledged");
+        Assert.True(
+            synchronous >= 2, $"PRAGMA synchronous is {synchronous}: a commit is acknowledged before it is synced");
     }
 
     public void Dispose()

@@ -152,7 +152,8 @@ public sealed class ConcurrencyTests
         // Arrange: four callers hand over runs as fast as they can. The first two runs hold their slots until the pool
         // stops; the rest throw or return at once through the third slot, so hand-overs, refusals and returns all
         // race the Dispose.
-        var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 3 }));
+        var pool = new GuestThreadPool(
+            Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 3 }));
         var runs = new System.Collections.Concurrent.ConcurrentQueue<Task<int>>();
         var handedOver = 0;
         var holding = 0;
