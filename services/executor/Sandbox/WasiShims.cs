@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Wasmtime;
 
 namespace WasmWizard.Executor.Sandbox;
@@ -223,7 +224,7 @@ internal static class WasiShims
         var memory = GuestMemory(caller);
         long buffer = 0;
         long length = 0;
-        for (long i = 0; i < (uint)iovsCount; i++)
+        for (var i = LeadingEmptyIovecs(memory, (uint)iovsPointer, (uint)iovsCount); i < (uint)iovsCount; i++)
         {
             var iovec = Span(memory, (uint)iovsPointer + (i * CiovecSize), CiovecSize, alignment: 4);
             length = BinaryPrimitives.ReadUInt32LittleEndian(iovec[4..]);
@@ -259,6 +260,25 @@ internal static class WasiShims
 
         Span(memory, nwrittenPointer, 4, alignment: 4).WriteUInt32(0, (uint)length);
         return ErrnoSuccess;
+    }
+
+    /// <summary>
+    /// How many iovecs from the first lie wholly in memory and are empty, which <c>fd_write</c> passes by. A guest may
+    /// pass millions of them, and this host code is out of epoch interruption's reach: walked one native bounds
+    /// check at a time, one call took long enough to carry a run far past its deadline. An iovec in 8 bytes is
+    /// {pointer, length} little-endian, so an empty one reads as a number below 2^32.
+    /// </summary>
+    private static long LeadingEmptyIovecs(Memory memory, long address, long count)
+    {
+        var inBounds = Math.Min(count * CiovecSize, memory.GetLength() - address) / CiovecSize;
+        if (inBounds <= 0 || !BitConverter.IsLittleEndian)
+        {
+            return 0;
+        }
+
+        var iovecs = MemoryMarshal.Cast<byte, ulong>(Span(memory, address, inBounds * CiovecSize, alignment: 4));
+        var firstNonEmpty = iovecs.IndexOfAnyInRange(1UL << 32, ulong.MaxValue);
+        return firstNonEmpty < 0 ? inBounds : firstNonEmpty;
     }
 
     private static GuestRunState State(Caller caller) =>

@@ -31,7 +31,7 @@ public sealed class SqliteEventOutbox
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _created = new(1, 1);
-    private readonly ConcurrentDictionary<long, string> _claimed = new();
+    private readonly ConcurrentDictionary<long, Claim> _claimed = new();
     private bool _schemaReady;
 
     /// <summary>Keeps the outbox in <paramref name="database"/>.</summary>
@@ -53,7 +53,22 @@ public sealed class SqliteEventOutbox
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var now = Stamp(_time.GetUtcNow());
-        return await _database.WriteAsync((connection, transaction) =>
+        Claim? taken = null;
+        long takenSeq = 0;
+        try
+        {
+            return await WriteEntryAsync().ConfigureAwait(false);
+        }
+        catch (Exception) when (taken is not null)
+        {
+            // The claim was taken before a commit that then failed. The entry never existed and SQLite hands its seq
+            // out again, so a claim left behind would hide the next event under that seq from the drainer. Only this
+            // claim goes: a later enqueue may already have claimed the reused seq.
+            _claimed.TryRemove(KeyValuePair.Create(takenSeq, taken));
+            throw;
+        }
+
+        Task<long> WriteEntryAsync() => _database.WriteAsync((connection, transaction) =>
         {
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
@@ -69,11 +84,13 @@ public sealed class SqliteEventOutbox
             if (claim)
             {
                 // Before the commit, so no pass of the drainer can see the entry unclaimed.
-                _claimed[seq] = topic;
+                taken = new Claim(topic);
+                takenSeq = seq;
+                _claimed[seq] = taken;
             }
 
             return seq;
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -179,7 +196,7 @@ public sealed class SqliteEventOutbox
         count.Parameters.AddWithValue("$topic", topic);
         var rows = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         // A claim taken while the count ran may have no row in it yet: never below zero.
-        return Math.Max(0, rows - _claimed.Values.Count(t => t == topic));
+        return Math.Max(0, rows - _claimed.Values.Count(c => c.Topic == topic));
     }
 
     // Fixed-width UTC text sorts as time does, which the due query relies on.
@@ -218,6 +235,12 @@ public sealed class SqliteEventOutbox
         {
             _created.Release();
         }
+    }
+
+    // A class, compared by reference: a failed enqueue withdraws its own claim and never a later one on the same seq.
+    private sealed class Claim(string topic)
+    {
+        public string Topic => topic;
     }
 }
 

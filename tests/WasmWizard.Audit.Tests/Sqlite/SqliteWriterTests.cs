@@ -93,6 +93,31 @@ public sealed class SqliteWriterTests : IDisposable
         Assert.Equal(events.Count, report.EventsChecked);
     }
 
+    [Fact]
+    public async Task Open_WalFile_CommitWaitsForTheDisk()
+    {
+        // Arrange: the trail switches its file to WAL, where SQLite builds may default to synchronous = NORMAL, which
+        // acknowledges a commit before it is on disk (a power cut can take it back).
+        _ = new SqliteAuditEventStore(DatabasePath);
+        var writer = SqliteWriter.For(DatabasePath);
+
+        // Act
+        var (journal, synchronous) = await writer.WriteAsync((connection, transaction) =>
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.Transaction = transaction;
+            pragma.CommandText = "PRAGMA journal_mode";
+            var mode = (string)pragma.ExecuteScalar()!;
+            pragma.CommandText = "PRAGMA synchronous";
+            return (mode, (long)pragma.ExecuteScalar()!);
+        }, Token);
+
+        // Assert: 2 is FULL, the WAL is synced at every commit; 3 (EXTRA) would do too.
+        Assert.Equal("wal", journal);
+        Assert.True(
+            synchronous >= 2, $"PRAGMA synchronous is {synchronous}: a commit is acknowledged before it is synced");
+    }
+
     public void Dispose()
     {
         // Pooled connections keep the file open; the folder can only go once they are closed.

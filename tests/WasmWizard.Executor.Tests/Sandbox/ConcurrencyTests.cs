@@ -146,5 +146,66 @@ public sealed class ConcurrencyTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.RunAsync(_ => 2, tenant: null, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Dispose_WhileCallersKeepHandingOverRuns_EveryCallerGetsAnAnswerAndEverySlotComesBack()
+    {
+        // Arrange: four callers hand over runs as fast as they can. The first two runs hold their slots until the pool
+        // stops; the rest throw or return at once through the third slot, so hand-overs, refusals and returns all
+        // race the Dispose.
+        var pool = new GuestThreadPool(
+            Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 3 }));
+        var runs = new System.Collections.Concurrent.ConcurrentQueue<Task<int>>();
+        var handedOver = 0;
+        var holding = 0;
+        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(() =>
+        {
+            for (var i = 0; ; i++)
+            {
+                try
+                {
+                    runs.Enqueue(pool.RunAsync(
+                        token => Interlocked.Increment(ref holding) <= 2 ? Hold(token)
+                            : i % 2 == 0 ? throw new InvalidOperationException("guest failed") : i,
+                        tenant: null,
+                        CancellationToken.None));
+                    Interlocked.Increment(ref handedOver);
+                }
+                catch (ExecutorBusyException)
+                {
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        })).ToArray();
+        await Eventually.HoldsAsync(() => Volatile.Read(ref handedOver) > 1000);
+
+        // Act
+        pool.Dispose();
+        await Task.WhenAll(callers);
+
+        // Assert: no run is left waiting for an answer, and no slot is lost.
+        try
+        {
+            await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+        {
+            // What the guests threw or were stopped with; a run never answered ends in a TimeoutException instead.
+        }
+
+        Assert.All(runs, r => Assert.True(r.IsCompleted));
+        Assert.Equal(3, pool.FreeSlots);
+        Assert.Equal(0, pool.ActiveRuns);
+
+        static int Hold(CancellationToken token)
+        {
+            token.WaitHandle.WaitOne();
+            token.ThrowIfCancellationRequested();
+            return 0;
+        }
+    }
+
     private static int FreeSlots(SandboxHarness harness) => harness.FreeSlots;
 }

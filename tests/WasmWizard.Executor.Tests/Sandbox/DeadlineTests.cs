@@ -51,6 +51,19 @@ public sealed class DeadlineTests : IDisposable
             """));
     }
 
+    [Fact]
+    public async Task Run_FdWriteOfMillionsOfEmptyBuffers_StillEndsAtDeadline()
+    {
+        // 8 Mi iovecs of length 0 (fresh memory is zeros) per call: the whole array is walked in host code, where
+        // epoch interruption cannot reach, so one call must not take long enough to carry the run past its deadline.
+        await AssertTimesOut(Wat.Command(
+            """
+            (func (export "_start")
+              (loop (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 8388600) (i32.const 0))) (br 0)))
+            """,
+            memory: "(memory (export \"memory\") 1024)"));
+    }
+
     private async Task AssertTimesOut(string wat, string? expectedStdout = null)
     {
         var limits = SandboxHarness.DefaultLimits with { TimeoutMs = TimeoutMs };

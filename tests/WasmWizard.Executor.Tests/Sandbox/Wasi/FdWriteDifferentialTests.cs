@@ -69,6 +69,12 @@ public sealed class FdWriteDifferentialTests : IDisposable
             (call $iov (i32.const 65528) (i32.const 200) (i32.const 0))
             (call $rec (call $fd_write (i32.const 1) (i32.const 65528) (i32.const 2) (i32.const 16)))
             """, 1),
+        ["a thousand empty iovecs, then one"] = ($"""
+            (call $iov (i32.const 73536) (i32.const 200) (i32.const 5))
+            (call $rec (call $fd_write (i32.const 1) (i32.const 65536) (i32.const 1001) (i32.const 16))) {Rec}
+            """, 2),
+        ["a thousand empty iovecs running off the end"] = (
+            "(call $rec (call $fd_write (i32.const 1) (i32.const 130000) (i32.const 1000) (i32.const 16)))", 2),
         ["iovec array misaligned"] = ("""
             (call $iov (i32.const 2) (i32.const 200) (i32.const 3))
             (call $rec (call $fd_write (i32.const 1) (i32.const 2) (i32.const 1) (i32.const 16)))
