@@ -11,7 +11,9 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     private const string KeyColumns =
         "k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, k.revoked_at, k.scopes, k.expires_at, k.last_used_at";
 
-    private readonly ActiveKeyCache _activeKeys = ActiveKeyCache.For(database.Path);
+    // Expiry is checked on every hit; revocations and tier changes empty it.
+    private readonly AnswerCache<string, (ApiKeyRecord Key, UserRecord User)> _activeKeys =
+        AnswerCache<string, (ApiKeyRecord Key, UserRecord User)>.For(database.Path);
 
     /// <inheritdoc />
     public async Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken)
@@ -146,7 +148,7 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     {
         ArgumentNullException.ThrowIfNull(keyHash);
         // Every authenticated request asks: answered from memory, it costs no connection and no statement.
-        if (_activeKeys.TryGet(keyHash, now, out var known))
+        if (_activeKeys.TryGet(keyHash, out var known) && (known.Key.ExpiresAt is not { } expires || expires > now))
         {
             return known;
         }
