@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Shared.Ports;
@@ -5,8 +6,11 @@ using WasmWizard.Shared.Ports;
 namespace WasmWizard.Standalone;
 
 /// <summary>The embedded host's way from api to executor: a direct call into the same process.</summary>
-public sealed class InProcessExecutorClient(SandboxService sandbox) : IExecutorClient
+internal sealed class InProcessExecutorClient(
+    SandboxService sandbox, GuestThreadPool slots, IOptions<SandboxOptions> options) : IExecutorClient, IExecutorAdmission
 {
+    private readonly TimeSpan _retryAfter = TimeSpan.FromSeconds(options.Value.BusyRetryAfterSeconds);
+
     /// <inheritdoc />
     public Task<PreparedModule> PrepareModuleAsync(byte[] module, CancellationToken cancellationToken) =>
         sandbox.PrepareModuleAsync(module, cancellationToken);
@@ -20,5 +24,17 @@ public sealed class InProcessExecutorClient(SandboxService sandbox) : IExecutorC
     {
         sandbox.ForgetModule(sha256);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The same two checks, in the same order, as the sandbox makes before it runs anything.</remarks>
+    public ExecutorBusyException? RefusalFor(string tenant)
+    {
+        if (!slots.HasShareLeft(tenant))
+        {
+            return new ExecutorBusyException(_retryAfter, tenantShareSpent: true);
+        }
+
+        return slots.FreeSlots == 0 ? new ExecutorBusyException(_retryAfter) : null;
     }
 }

@@ -45,6 +45,14 @@ public static class ExecutionsApi
     {
         var settings = options.CurrentValue;
         var caller = Caller.From(user);
+        // Both refusals come before the body is read and the module looked up: under overload, refusing is most
+        // of the work, and it should cost little.
+        using var slot = await coordinator.EnterAsync(caller);
+        if (coordinator.RefusalFor(caller) is { } busy)
+        {
+            return ExecutorRefusals.Answer(request.HttpContext.Response, busy);
+        }
+
         ModulesApi.AllowBody(request, settings.MaxJsonBodyBytes);
         var body = await JsonBody.ReadObjectAsync(request, settings.MaxJsonBodyBytes, allowEmpty: true, cancellationToken);
         var run = ExecuteOptionsParser.FromJson(body, settings.MaxInputBytes);
@@ -54,8 +62,9 @@ public static class ExecutionsApi
             return ModulesApi.NotFound();
         }
 
-        var response = await coordinator.RunAsync(caller, module.Id, module.Sha256, null, module.Name, run, cancellationToken);
-        return Answer(response);
+        var attempt = await coordinator.RunEnteredAsync(
+            caller, module.Id, module.Sha256, null, module.Name, run, cancellationToken);
+        return Answer(request.HttpContext.Response, attempt);
     }
 
     /// <summary>Multipart <c>wasm</c> (file) and <c>input</c>, optionally <c>args</c>, <c>env</c> (JSON) and limits.</summary>
@@ -69,6 +78,11 @@ public static class ExecutionsApi
         var settings = options.CurrentValue;
         var caller = Caller.From(user);
         using var slot = await coordinator.EnterAsync(caller);
+        if (coordinator.RefusalFor(caller) is { } busy)
+        {
+            return ExecutorRefusals.Answer(request.HttpContext.Response, busy);
+        }
+
         ModulesApi.AllowBody(request, settings.MaxModuleBytes + settings.MaxInputBytes + (settings.MaxFieldBytes * 4L));
         var form = await MultipartFormReader.ReadAsync(
             request,
@@ -84,14 +98,17 @@ public static class ExecutionsApi
         var wasm = ModulesApi.RequireModulePart(form);
         var run = ExecuteOptionsParser.FromForm(form, settings.MaxInputBytes);
         var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(wasm.Content));
-        var response = await coordinator.RunEnteredAsync(
+        var attempt = await coordinator.RunEnteredAsync(
             caller, null, sha256, wasm.Content, ModuleNames.FromFileName(wasm.FileName), run, cancellationToken);
-        return Answer(response);
+        return Answer(request.HttpContext.Response, attempt);
     }
 
     private static Results<Ok<ExecutionResponse>, UnprocessableEntity<ExecutionResponse>, ProblemHttpResult> Answer(
-        ExecutionResponse response) =>
-        response is { Outcome: ExecutionOutcome.Exited, ExitCode: 0 }
-            ? TypedResults.Ok(response)
-            : TypedResults.UnprocessableEntity(response);
+        HttpResponse http, ExecutionAttempt attempt) => attempt switch
+    {
+        { Refusal: { } busy } => ExecutorRefusals.Answer(http, busy),
+        { Response: { Outcome: ExecutionOutcome.Exited, ExitCode: 0 } response } => TypedResults.Ok(response),
+        { Response: { } response } => TypedResults.UnprocessableEntity(response),
+        _ => throw new InvalidOperationException("An execution attempt holds neither an answer nor a refusal."),
+    };
 }

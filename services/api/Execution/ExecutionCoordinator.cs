@@ -45,22 +45,21 @@ public sealed class ExecutionCoordinator(
             $"The {caller.Tier} tier runs at most {cap} module(s) at once; wait for one to finish.");
     }
 
-    /// <summary>Runs the module in a slot of its own and returns the response body.</summary>
-    public async Task<ExecutionResponse> RunAsync(
-        Caller caller,
-        Guid? moduleId,
-        string sha256,
-        byte[]? moduleBytes,
-        string programName,
-        ExecuteOptions options,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The refusal a run of the caller would meet now, when the executor can tell without running anything (the
+    /// embedded host can); null otherwise. Asked before a body is read, so a refusal costs no parsing or lookup.
+    /// </summary>
+    public ExecutorBusyException? RefusalFor(Caller caller)
     {
-        using var slot = await EnterAsync(caller);
-        return await RunEnteredAsync(caller, moduleId, sha256, moduleBytes, programName, options, cancellationToken);
+        ArgumentNullException.ThrowIfNull(caller);
+        return executor is IExecutorAdmission admission ? admission.RefusalFor(caller.UserId.ToString()) : null;
     }
 
-    /// <summary>Runs the module in a slot the caller already took with <see cref="EnterAsync"/>.</summary>
-    public async Task<ExecutionResponse> RunEnteredAsync(
+    /// <summary>
+    /// Runs the module in a slot the caller already took with <see cref="EnterAsync"/>, or reports the executor's
+    /// refusal when no sandbox slot is free.
+    /// </summary>
+    public async Task<ExecutionAttempt> RunEnteredAsync(
         Caller caller,
         Guid? moduleId,
         string sha256,
@@ -74,11 +73,28 @@ public sealed class ExecutionCoordinator(
         var limits = policy.Resolve(caller.Tier, options);
         var request = new RunRequest(
             sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
-        var result = await executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var running = executor.RunAsync(request, cancellationToken);
+        // The embedded executor refuses with a task that is already faulted: read there, the refusal is never
+        // rethrown at all.
+        if (running.IsFaulted && running.Exception?.InnerException is ExecutorBusyException refused)
+        {
+            return ExecutionAttempt.Refused(refused);
+        }
+
+        RunResult result;
+        try
+        {
+            result = await running.ConfigureAwait(false);
+        }
+        catch (ExecutorBusyException busy)
+        {
+            return ExecutionAttempt.Refused(busy);
+        }
+
         var executionId = Guid.CreateVersion7();
         executionMetrics.Finished(result.Outcome, caller.Tier, ExecutionMetrics.Sync);
         await RecordAsync(executionId, caller.UserId, moduleId, sha256, limits, result, origin: null).ConfigureAwait(false);
-        return ExecutionResponse.From(result, executionId);
+        return ExecutionAttempt.Ran(ExecutionResponse.From(result, executionId));
     }
 
     /// <summary>

@@ -38,8 +38,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
 
         if (exception is ExecutorBusyException busy)
         {
-            httpContext.Response.Headers.RetryAfter =
-                Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            ExecutorRefusals.SetRetryAfter(httpContext.Response, busy);
         }
 
         if (exception is StateConcurrencyException)
@@ -65,6 +64,12 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         }).ConfigureAwait(false);
     }
 
+    private static (int Status, string Code, string Message) Refusal(ExecutorBusyException busy)
+    {
+        var (status, code) = ExecutorRefusals.StatusOf(busy);
+        return (status, code, busy.Message);
+    }
+
     private static (int Status, string Code, string Message) Map(Exception exception) => exception switch
     {
         ApiProblemException problem => (problem.Status, problem.Code, problem.Message),
@@ -76,11 +81,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         RunRequestRejectedException { Code: "input_too_large" } rejected =>
             (StatusCodes.Status413PayloadTooLarge, rejected.Code, rejected.Message),
         RunRequestRejectedException rejected => (StatusCodes.Status400BadRequest, rejected.Code, rejected.Message),
-        ExecutorBusyException { TenantShareSpent: true } busy =>
-            (StatusCodes.Status429TooManyRequests, ErrorCodes.ConcurrencyLimited, busy.Message),
         DependencyUnavailableException unavailable =>
             (StatusCodes.Status503ServiceUnavailable, ErrorCodes.DependencyUnavailable, unavailable.Message),
-        ExecutorBusyException busy => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ExecutorBusy, busy.Message),
+        ExecutorBusyException busy => Refusal(busy),
         StateConcurrencyException => (StatusCodes.Status503ServiceUnavailable, ErrorCodes.DependencyUnavailable,
             "The store is busy with concurrent changes to the same records; retry shortly."),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>

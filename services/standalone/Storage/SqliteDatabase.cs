@@ -127,6 +127,8 @@ public sealed class SqliteDatabase
         {
             Migrate();
         }
+
+        AnswerCaches.ForgetAll(path);
     }
 
     /// <summary>The database file.</summary>

@@ -11,6 +11,10 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     private const string KeyColumns =
         "k.id, k.user_id, k.name, k.prefix, k.key_hash, k.created_at, k.revoked_at, k.scopes, k.expires_at, k.last_used_at";
 
+    // Expiry is checked on every hit; revocations and tier changes empty it.
+    private readonly AnswerCache<string, (ApiKeyRecord Key, UserRecord User)> _activeKeys =
+        AnswerCache<string, (ApiKeyRecord Key, UserRecord User)>.For(database.Path);
+
     /// <inheritdoc />
     public async Task<bool> TryCreateUserAsync(UserRecord user, ApiKeyRecord firstKey, CancellationToken cancellationToken)
     {
@@ -65,7 +69,13 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE users SET tier = $tier WHERE id = $id AND tier <> $tier";
         update.With("$id", user.Id.ToString()).With("$tier", user.Tier);
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1 ? EnsuredUser.TierChanged : EnsuredUser.Unchanged;
+        if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            return EnsuredUser.Unchanged;
+        }
+
+        _activeKeys.Invalidate();
+        return EnsuredUser.TierChanged;
     }
 
     /// <inheritdoc />
@@ -99,8 +109,15 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE users SET tier = $tier WHERE id = $id RETURNING id, email, tier, is_admin, created_at";
         update.With("$tier", tier).With("$id", userId.ToString());
-        await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadUser(reader, 0) : null;
+        try
+        {
+            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? ReadUser(reader, 0) : null;
+        }
+        finally
+        {
+            _activeKeys.Invalidate();
+        }
     }
 
     /// <inheritdoc />
@@ -129,6 +146,14 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     public async Task<(ApiKeyRecord Key, UserRecord User)?> FindActiveKeyAsync(
         string keyHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(keyHash);
+        // Every authenticated request asks: answered from memory, it costs no connection and no statement.
+        if (_activeKeys.TryGet(keyHash, out var known) && (known.Key.ExpiresAt is not { } expires || expires > now))
+        {
+            return known;
+        }
+
+        var generation = _activeKeys.Generation;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
         query.CommandText = $"""
@@ -138,7 +163,14 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             """;
         query.With("$hash", keyHash).With("$now", SqliteValues.Text(now));
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (ReadKey(reader, 0), ReadUser(reader, 10)) : null;
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var match = (ReadKey(reader, 0), ReadUser(reader, 10));
+        _activeKeys.Add(keyHash, match, generation);
+        return match;
     }
 
     /// <inheritdoc />
@@ -202,7 +234,14 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE api_keys SET revoked_at = $at WHERE user_id = $user AND revoked_at IS NULL";
         update.With("$at", SqliteValues.Text(at)).With("$user", userId.ToString());
-        await update.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _activeKeys.Invalidate();
+        }
     }
 
     /// <inheritdoc />
@@ -215,7 +254,14 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             UPDATE api_keys SET revoked_at = coalesce(revoked_at, $at) WHERE id = $id AND user_id = $user
             """;
         update.With("$at", SqliteValues.Text(at)).With("$id", keyId.ToString()).With("$user", userId.ToString());
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+        try
+        {
+            return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+        finally
+        {
+            _activeKeys.Invalidate();
+        }
     }
 
     private static async Task InsertKeyAsync(

@@ -11,6 +11,9 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
 {
     private const string Columns = "m.id, m.owner_id, m.name, m.description, m.is_public, m.sha256, m.size_bytes, m.created_at";
 
+    // A module's record never changes once stored; only a deletion empties it.
+    private readonly AnswerCache<Guid, ModuleRecord> _modules = AnswerCache<Guid, ModuleRecord>.For(database.Path);
+
     /// <inheritdoc />
     public async Task AddAsync(ModuleRecord module, byte[] bytes, CancellationToken cancellationToken)
     {
@@ -46,12 +49,26 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
     /// <inheritdoc />
     public async Task<ModuleRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
+        // Every run of a stored module asks: answered from memory, it costs no connection and no statement.
+        if (_modules.TryGet(id, out var known))
+        {
+            return known;
+        }
+
+        var generation = _modules.Generation;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
         query.CommandText = $"SELECT {Columns} FROM modules m WHERE m.id = $id";
         query.With("$id", id.ToString());
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var module = Read(reader);
+        _modules.Add(id, module, generation);
+        return module;
     }
 
     /// <inheritdoc />
@@ -116,7 +133,15 @@ public sealed class SqliteModuleStore(SqliteDatabase database) : IModuleStore, I
             """;
         orphan.With("$sha", sha256);
         var lastCopy = await orphan.ExecuteNonQueryAsync(cancellationToken) == 1;
-        await transaction.CommitAsync(cancellationToken);
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _modules.Invalidate();
+        }
+
         if (lastCopy)
         {
             // secure_delete zeroed the freed pages; folding the journal into the file drops its old copies too.

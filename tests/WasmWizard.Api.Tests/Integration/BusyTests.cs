@@ -46,4 +46,31 @@ public sealed class BusyTests
             HttpStatusCode.OK,
             (await ApiCalls.ExecuteAsync(user.Client, Guid.Parse(hello.GetProperty("id").GetString()!), new { })).StatusCode);
     }
+
+    [Fact]
+    public async Task Execute_AllSlotsBusy_RefusedBeforeTheBodyIsRead()
+    {
+        // Arrange: the only slot is taken, and the request's body is not even JSON.
+        using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        using var sleepy = await app.CreateUserAsync();
+        using var user = await app.CreateUserAsync();
+        var sleeper = await ApiCalls.UploadAsync(sleepy.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(1500)), "sleep.wasm");
+        var hello = await ApiCalls.UploadAsync(user.Client, TestModules.Hello, "hello.wasm");
+        var helloId = hello.GetProperty("id").GetString();
+        var busy = Task.Run(() => ApiCalls.ExecuteAsync(sleepy.Client, Guid.Parse(sleeper.GetProperty("id").GetString()!), new { }), Token);
+        await ApiCalls.WaitForFreeSlotsAsync(user.Client, 0);
+
+        // Act
+        using var garbage = new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json");
+        var refused = await user.Client.PostAsync($"/api/wasm/modules/{helloId}/execute", garbage, Token);
+        Assert.Equal(HttpStatusCode.OK, (await busy).StatusCode);
+        await ApiCalls.WaitForFreeSlotsAsync(user.Client, 1);
+        using var again = new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json");
+        var readOnceFree = await user.Client.PostAsync($"/api/wasm/modules/{helloId}/execute", again, Token);
+
+        // Assert: load shedding answers first; the malformed body is only judged once a slot is free.
+        await ApiCalls.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "executor_busy");
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        await ApiCalls.AssertProblemAsync(readOnceFree, HttpStatusCode.BadRequest, "invalid_json");
+    }
 }

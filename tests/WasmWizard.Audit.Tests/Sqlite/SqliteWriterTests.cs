@@ -118,6 +118,33 @@ public sealed class SqliteWriterTests : IDisposable
             synchronous >= 2, $"PRAGMA synchronous is {synchronous}: a commit is acknowledged before it is synced");
     }
 
+    [Fact]
+    public void Open_ReusedAndFreshConnections_AllCarryTheFileSettings()
+    {
+        // Arrange: the second open reuses the first one's native connection from the pool; the third, after the pool
+        // is emptied, gets a new one.
+        var writer = SqliteWriter.For(DatabasePath);
+        object reused;
+        using (var first = writer.Open())
+        {
+            reused = first.Handle!;
+        }
+
+        // Act
+        using var second = writer.Open();
+        var secondSettings = Settings(second);
+        var pooled = ReferenceEquals(reused, second.Handle);
+        second.Close();
+        SqliteConnection.ClearAllPools();
+        using var fresh = writer.Open();
+
+        // Assert
+        Assert.True(pooled, "the second open did not reuse the pooled connection");
+        Assert.Equal((1L, 5000L, 1L), secondSettings);
+        Assert.False(ReferenceEquals(reused, fresh.Handle));
+        Assert.Equal((1L, 5000L, 1L), Settings(fresh));
+    }
+
     public void Dispose()
     {
         // Pooled connections keep the file open; the folder can only go once they are closed.
@@ -132,6 +159,18 @@ public sealed class SqliteWriterTests : IDisposable
         TenantId = tenant,
         Subject = "execution:" + Guid.CreateVersion7(),
     };
+
+    private static (long ForeignKeys, long BusyTimeout, long SecureDelete) Settings(SqliteConnection connection)
+    {
+        long Read(string pragma)
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = "PRAGMA " + pragma;
+            return (long)query.ExecuteScalar()!;
+        }
+
+        return (Read("foreign_keys"), Read("busy_timeout"), Read("secure_delete"));
+    }
 
     private static int Insert(SqliteConnection connection, SqliteTransaction transaction, string name)
     {
