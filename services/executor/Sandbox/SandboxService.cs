@@ -64,16 +64,17 @@ public sealed class SandboxService
         try
         {
             CheckRequest(request);
-            // Refuse before compiling anything: a busy executor should shed load cheaply.
+            // Refuse before compiling anything, and without throwing: a busy executor should shed load cheaply.
             if (!_pool.HasShareLeft(request.Tenant))
             {
-                throw new ExecutorBusyException(
-                    TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds), tenantShareSpent: true);
+                return Task.FromException<RunResult>(new ExecutorBusyException(
+                    TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds), tenantShareSpent: true));
             }
 
             if (_pool.FreeSlots == 0)
             {
-                throw new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds));
+                return Task.FromException<RunResult>(
+                    new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds)));
             }
 
             var compiled = CompiledModuleAsync(request, cancellationToken);
