@@ -35,6 +35,10 @@ internal sealed class InProcessExecutorClient(
             return new ExecutorBusyException(_retryAfter, tenantShareSpent: true);
         }
 
-        return slots.FreeSlots == 0 ? new ExecutorBusyException(_retryAfter) : null;
+        return RefusalForAnyone();
     }
+
+    /// <inheritdoc />
+    public ExecutorBusyException? RefusalForAnyone() =>
+        slots.FreeSlots == 0 ? new ExecutorBusyException(_retryAfter) : null;
 }

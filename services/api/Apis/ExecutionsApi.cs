@@ -17,15 +17,21 @@ namespace WasmWizard.Api.Apis;
 public static class ExecutionsApi
 {
     /// <summary>Maps the execution routes under <c>/api/wasm</c>.</summary>
+    /// <summary>The endpoint name of a stored module's synchronous execution.</summary>
+    public const string ExecuteModuleName = "ExecuteModule";
+
+    /// <summary>The endpoint name of an upload-and-run execution.</summary>
+    public const string ExecuteAdHocName = "ExecuteAdHoc";
+
     public static IEndpointRouteBuilder MapExecutionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/wasm").WithTags("Executions")
             .RequireAuthorization(WasmWizardClaims.ScopePolicy(ApiScopes.Execute));
         api.MapPost("/modules/{id:guid}/execute", ExecuteStoredAsync)
-            .WithName("ExecuteModule")
+            .WithName(ExecuteModuleName)
             .WithSummary("Run a stored module with stdin, args and env");
         api.MapPost("/execute", ExecuteAdHocAsync)
-            .WithName("ExecuteAdHoc")
+            .WithName(ExecuteAdHocName)
             .WithSummary("Upload and run a module in one call (multipart wasm + input)");
         return app;
     }

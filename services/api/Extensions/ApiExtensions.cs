@@ -167,6 +167,8 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<AddressGuardMiddleware>();
+        // Before authentication: under overload, a refusal must cost far less than a run.
+        app.UseMiddleware<ExecutorSheddingMiddleware>();
         app.UseAuthentication();
         app.Use((context, next) =>
         {

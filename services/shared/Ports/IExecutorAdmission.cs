@@ -14,4 +14,10 @@ public interface IExecutorAdmission
     /// is no promise: the run itself may still be refused.
     /// </summary>
     ExecutorBusyException? RefusalFor(string tenant);
+
+    /// <summary>
+    /// The refusal any run would meet now because no slot at all is free, or null. Needs no caller, so a request
+    /// can be refused before it is authenticated.
+    /// </summary>
+    ExecutorBusyException? RefusalForAnyone();
 }

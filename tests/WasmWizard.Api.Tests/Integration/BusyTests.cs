@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using WasmWizard.Api.Tests.Infrastructure;
 using WasmWizard.Tests.Shared;
 
@@ -72,5 +73,36 @@ public sealed class BusyTests
         await ApiCalls.AssertProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "executor_busy");
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         await ApiCalls.AssertProblemAsync(readOnceFree, HttpStatusCode.BadRequest, "invalid_json");
+    }
+
+    [Fact]
+    public async Task Execute_AllSlotsBusy_ShedBeforeAuthenticationWhileOtherRoutesStillServe()
+    {
+        // Arrange: the only slot is taken.
+        using var app = new WasmWizardApp(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        using var sleepy = await app.CreateUserAsync();
+        using var user = await app.CreateUserAsync();
+        using var anonymous = app.CreateClient();
+        var sleeper = await ApiCalls.UploadAsync(sleepy.Client, TestModules.Sleep(TimeSpan.FromMilliseconds(1500)), "sleep.wasm");
+        var hello = await ApiCalls.UploadAsync(user.Client, TestModules.Hello, "hello.wasm");
+        var helloPath = $"/api/wasm/modules/{hello.GetProperty("id").GetString()}/execute";
+        var busy = Task.Run(() => ApiCalls.ExecuteAsync(sleepy.Client, Guid.Parse(sleeper.GetProperty("id").GetString()!), new { }), Token);
+        await ApiCalls.WaitForFreeSlotsAsync(user.Client, 0);
+
+        // Act
+        var anonymousWhileBusy = await anonymous.PostAsJsonAsync(helloPath, new { }, Token);
+        using var adHoc = new MultipartFormDataContent { { new ByteArrayContent(TestModules.Hello), "wasm", "hello.wasm" } };
+        var adHocWhileBusy = await user.Client.PostAsync("/api/wasm/execute", adHoc, Token);
+        var listWhileBusy = await user.Client.GetAsync("/api/wasm/modules", Token);
+        Assert.Equal(HttpStatusCode.OK, (await busy).StatusCode);
+        await ApiCalls.WaitForFreeSlotsAsync(user.Client, 1);
+        var anonymousOnceFree = await anonymous.PostAsJsonAsync(helloPath, new { }, Token);
+
+        // Assert: a full executor refuses runs before it spends anything on the caller; nothing else is refused.
+        await ApiCalls.AssertProblemAsync(anonymousWhileBusy, HttpStatusCode.ServiceUnavailable, "executor_busy");
+        Assert.Equal(TimeSpan.FromSeconds(1), anonymousWhileBusy.Headers.RetryAfter?.Delta);
+        await ApiCalls.AssertProblemAsync(adHocWhileBusy, HttpStatusCode.ServiceUnavailable, "executor_busy");
+        Assert.Equal(HttpStatusCode.OK, listWhileBusy.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousOnceFree.StatusCode);
     }
 }
