@@ -47,7 +47,9 @@ internal static class EngineConfiguration
                 .WithMaxTablesPerModule((uint)settings.MaxTables)
                 .WithMaxMemoriesPerModule(1)
                 .WithMaxTableElements((nuint)settings.MaxTableElements)
-                .WithMaxMemorySize((nuint)settings.MaxMemoryBytes);
+                .WithMaxMemorySize((nuint)settings.MaxMemoryBytes)
+                .WithLinearMemoryKeepResidentBytes((nuint)settings.PoolKeepResidentBytes)
+                .WithTableKeepResidentBytes((nuint)settings.PoolKeepResidentBytes);
             config.WithPoolingAllocationStrategy(pooling);
         }
 

@@ -27,6 +27,12 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         Positive(options.MaxEnvBytes, nameof(options.MaxEnvBytes));
         Positive(options.MaxTimeoutMs, nameof(options.MaxTimeoutMs));
         Positive(options.MaxMemoryBytes, nameof(options.MaxMemoryBytes));
+        if (options.PoolKeepResidentBytes < 0 || options.PoolKeepResidentBytes > options.MaxMemoryBytes)
+        {
+            failures.Add($"{SandboxOptions.SectionName}:{nameof(options.PoolKeepResidentBytes)} must be between 0 and "
+                + $"{nameof(options.MaxMemoryBytes)}.");
+        }
+
         Positive(options.MaxTableElements, nameof(options.MaxTableElements));
         Positive(options.MaxTables, nameof(options.MaxTables));
         Positive(options.MaxInstances, nameof(options.MaxInstances));

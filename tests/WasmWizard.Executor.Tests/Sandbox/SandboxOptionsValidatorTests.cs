@@ -26,6 +26,7 @@ public sealed class SandboxOptionsValidatorTests
             EpochTickMs = 5000,
             CompiledCacheDirectory = " ",
             MaxArgs = -1,
+            PoolKeepResidentBytes = -1,
         };
 
         var result = _validator.Validate(null, options);
@@ -36,6 +37,7 @@ public sealed class SandboxOptionsValidatorTests
         {
             "Sandbox:MaxModuleBytes", "Sandbox:MaxTimeoutMs", "Sandbox:MaxConcurrentRuns", "Sandbox:MaxMemoryBytes",
             "Sandbox:GuestThreadStackBytes", "Sandbox:EpochTickMs", "Sandbox:CompiledCacheDirectory", "Sandbox:MaxArgs",
+            "Sandbox:PoolKeepResidentBytes",
         })
         {
             Assert.Contains(failures, f => f.Contains(key, StringComparison.Ordinal));
