@@ -16,13 +16,13 @@ namespace WasmWizard.Api.Apis;
 /// <summary>Run a stored module by id, or an ad-hoc module in one call.</summary>
 public static class ExecutionsApi
 {
-    /// <summary>Maps the execution routes under <c>/api/wasm</c>.</summary>
     /// <summary>The endpoint name of a stored module's synchronous execution.</summary>
     public const string ExecuteModuleName = "ExecuteModule";
 
     /// <summary>The endpoint name of an upload-and-run execution.</summary>
     public const string ExecuteAdHocName = "ExecuteAdHoc";
 
+    /// <summary>Maps the execution routes under <c>/api/wasm</c>.</summary>
     public static IEndpointRouteBuilder MapExecutionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/wasm").WithTags("Executions")

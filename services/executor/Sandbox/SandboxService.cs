@@ -57,6 +57,21 @@ public sealed class SandboxService
         _cache.Forget(sha256);
     }
 
+    /// <summary>
+    /// The refusal a run of <paramref name="tenant"/> (any caller, when null) would meet now: its share of the slots
+    /// spent, or no slot free; null when a slot looks free, which is no promise the run will get one.
+    /// </summary>
+    public ExecutorBusyException? RefusalFor(string? tenant)
+    {
+        var retryAfter = TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds);
+        if (!_pool.HasShareLeft(tenant))
+        {
+            return new ExecutorBusyException(retryAfter, tenantShareSpent: true);
+        }
+
+        return _pool.FreeSlots == 0 ? new ExecutorBusyException(retryAfter) : null;
+    }
+
     /// <summary>Runs a module once on a guest thread and reports its outcome and output.</summary>
     public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
@@ -65,16 +80,9 @@ public sealed class SandboxService
         {
             CheckRequest(request);
             // Refuse before compiling anything, and without throwing: a busy executor should shed load cheaply.
-            if (!_pool.HasShareLeft(request.Tenant))
+            if (RefusalFor(request.Tenant) is { } busy)
             {
-                return Task.FromException<RunResult>(new ExecutorBusyException(
-                    TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds), tenantShareSpent: true));
-            }
-
-            if (_pool.FreeSlots == 0)
-            {
-                return Task.FromException<RunResult>(
-                    new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds)));
+                return Task.FromException<RunResult>(busy);
             }
 
             var compiled = CompiledModuleAsync(request, cancellationToken);

@@ -212,7 +212,7 @@ internal static class WasiShims
     // goes to stdout, fd 2 to stderr, and fd 0 answers BADF even when fd_renumber(1, 0) made it stdout). A shim
     // cannot call Wasmtime's implementation or read its table, and keeping our own table would mean shimming
     // fd_close, fd_renumber, fd_read and every call that inspects an fd, so that fd 0 stays right. Pinned by
-    // WasiOutputTests; no output is lost either way.
+    // FdWriteDifferentialTests; no output is lost either way.
     private static int FdWrite(Caller caller, int fd, int iovsPointer, int iovsCount, int nwrittenPointer)
     {
         var budget = CallCopyBudget - (long)(uint)iovsCount * CiovecSize;

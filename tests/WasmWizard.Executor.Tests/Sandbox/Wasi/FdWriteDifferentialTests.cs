@@ -198,7 +198,7 @@ public sealed class FdWriteDifferentialTests : IDisposable
     [Fact]
     public async Task WriteAfterFdClose_KeptBySandbox_WhereWasmtimeAnswersBadf()
     {
-        // A known difference (WasiShims.FdWrite, TODO): our fd_write does not see fd_close.
+        // A known difference, the one marked at WasiShims.FdWrite: our fd_write does not see fd_close.
         var module = WasiProbe.Compile("""
             (call $rec (call $fd_close (i32.const 1)))
             (call $rec (call $write (i32.const 1) (i32.const 200) (i32.const 3)))
@@ -217,7 +217,7 @@ public sealed class FdWriteDifferentialTests : IDisposable
     [Fact]
     public async Task WriteAfterFdRenumber_FdsKeepTheirStreamsInSandbox_WhereWasmtimeMovesThem()
     {
-        // A known difference (WasiShims.FdWrite, TODO): our fd_write does not see fd_renumber. Nothing is lost:
+        // A known difference, the one marked at WasiShims.FdWrite: our fd_write does not see fd_renumber. Nothing is lost:
         // what Wasmtime sends to stderr through fd 1 lands on stdout, and writes Wasmtime refuses are kept.
         var module = WasiProbe.Compile("""
             (call $rec (call $fd_renumber (i32.const 2) (i32.const 1)))
