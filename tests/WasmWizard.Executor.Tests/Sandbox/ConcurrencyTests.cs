@@ -157,7 +157,7 @@ public sealed class ConcurrencyTests
         var runs = new System.Collections.Concurrent.ConcurrentQueue<Task<int>>();
         var handedOver = 0;
         var holding = 0;
-        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(() =>
+        void HandOverUntilStopped()
         {
             for (var i = 0; ; i++)
             {
@@ -178,7 +178,14 @@ public sealed class ConcurrencyTests
                     return;
                 }
             }
-        })).ToArray();
+        }
+
+        // Threads of their own: four busy loops on the thread pool of a 2-core machine would starve every other
+        // test's continuations (and this test's own polling) until the pool injects more threads.
+        var callers = Enumerable.Range(0, 4)
+            .Select(_ => Task.Factory.StartNew(
+                HandOverUntilStopped, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
         await Eventually.HoldsAsync(() => Volatile.Read(ref handedOver) > 1000);
 
         // Act
