@@ -97,8 +97,12 @@ public class SandboxRunBenchmarks
     /// benchmark's own thread: the gap to <see cref="SandboxCachedRun"/> is the hand-off and the request checks.
     /// </summary>
     [Benchmark]
-    public RunResult SandboxRunOnCallingThread() =>
-        _sandbox.Invoker.Invoke(_compiled, _request, default, CancellationToken.None);
+    public RunResult SandboxRunOnCallingThread()
+    {
+        var (result, teardown) = _sandbox.Invoker.Invoke(_compiled, _request, default, CancellationToken.None);
+        teardown.Dispose();
+        return result;
+    }
 
     /// <summary>
     /// <see cref="SandboxCachedRun"/> with a caller that spins until the run is done instead of sleeping. Not what a

@@ -26,16 +26,22 @@ internal sealed class GuestInvoker(
     /// The <c>instantiate</c> and <c>run</c> spans are children of <paramref name="parent"/>, the caller's context
     /// captured before the hand-off to this guest thread.
     /// </summary>
-    public RunResult Invoke(
+    /// <returns>
+    /// The result, and the run's store and input file, which the caller releases once it has passed the result on:
+    /// releasing a store gives its memory back to the pool (zeroing what stays mapped), work the answer need not
+    /// wait for.
+    /// </returns>
+    public (RunResult Result, RunTeardown Teardown) Invoke(
         CompiledModule compiled, RunRequest request, ActivityContext parent, CancellationToken cancellation)
     {
         var limits = request.Limits;
         var state = new GuestRunState(
             TimeSpan.FromMilliseconds(limits.TimeoutMs), _options.MaxStdoutBytes, _options.MaxStderrBytes, cancellation);
         var stdinPath = request.Stdin.Length > 0 ? stdinFiles.Write(request.Stdin) : null;
+        Store? store = null;
         try
         {
-            using var store = new Store(engine.Engine, state);
+            store = new Store(engine.Engine, state);
             store.SetLimits(
                 memorySize: limits.MemoryLimitBytes,
                 tableElements: (uint)_options.MaxTableElements,
@@ -69,7 +75,7 @@ internal sealed class GuestInvoker(
             // When the deadline interrupts a tight loop, Wasmtime has not written its fuel count back to the store,
             // so the count would read low (often 0): better none than a wrong one.
             ulong? fuelConsumed = engine.FuelEnabled && outcome != ExecutionOutcome.Timeout ? fuelBudget - store.Fuel : null;
-            return new RunResult(
+            var result = new RunResult(
                 outcome,
                 exitCode,
                 trapKind,
@@ -80,13 +86,13 @@ internal sealed class GuestInvoker(
                 state.Stderr.Truncated,
                 state.Elapsed.TotalMilliseconds,
                 fuelConsumed);
+            return (result, new RunTeardown(store, stdinPath, stdinFiles));
         }
-        finally
+        catch
         {
-            if (stdinPath is not null)
-            {
-                stdinFiles.Delete(stdinPath);
-            }
+            // Nothing is handed on when the run threw, so nothing is released later.
+            new RunTeardown(store, stdinPath, stdinFiles).Dispose();
+            throw;
         }
     }
 
@@ -240,5 +246,20 @@ internal sealed class GuestInvoker(
         }
 
         return builder.ToString();
+    }
+}
+
+/// <summary>
+/// What a finished run still holds: its store (with the instance and its pooled memory) and its input file.
+/// </summary>
+internal sealed class RunTeardown(Store? store, string? stdinPath, StdinFiles stdinFiles) : IDisposable
+{
+    public void Dispose()
+    {
+        store?.Dispose();
+        if (stdinPath is not null)
+        {
+            stdinFiles.Delete(stdinPath);
+        }
     }
 }

@@ -58,7 +58,16 @@ internal sealed class GuestThreadPool : IDisposable
     /// every slot is taken or <paramref name="tenant"/> holds its share. The token the work gets is cancelled when
     /// the caller's is, and when the pool shuts down.
     /// </summary>
-    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, string? tenant, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, string? tenant, CancellationToken cancellationToken) =>
+        RunThenReleaseAsync(token => (work(token), (IDisposable?)null), tenant, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunAsync{T}"/> for work that leaves something to release (a run's store): the guest thread
+    /// releases it after the caller has the result, so the answer does not wait for it. The next run handed to that
+    /// thread starts once it is released, so a thread never holds more than one run's resources.
+    /// </summary>
+    public Task<T> RunThenReleaseAsync<T>(
+        Func<CancellationToken, (T Result, IDisposable? Leftovers)> work, string? tenant, CancellationToken cancellationToken)
     {
         // Continuations run on a pool thread, never on the guest thread, which must be free for the next run.
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,10 +76,11 @@ internal sealed class GuestThreadPool : IDisposable
         {
             Interlocked.Increment(ref _active);
             T result;
+            IDisposable? leftovers;
             try
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-                result = work(linked.Token);
+                (result, leftovers) = work(linked.Token);
             }
             catch (Exception e)
             {
@@ -84,6 +94,7 @@ internal sealed class GuestThreadPool : IDisposable
             Interlocked.Decrement(ref _active);
             Return(thread!, tenant);
             completion.SetResult(result);
+            leftovers?.Dispose();
         }
 
         lock (_gate)

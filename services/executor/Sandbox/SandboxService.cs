@@ -130,12 +130,12 @@ public sealed class SandboxService
     {
         // The guest thread does not inherit this flow's Activity: hand it the request's context to parent its spans.
         var parent = Activity.Current?.Context ?? default;
-        return _pool.RunAsync(
+        return _pool.RunThenReleaseAsync<RunResult>(
             token =>
             {
-                var result = _invoker.Invoke(compiled, request, parent, token);
+                var (result, teardown) = _invoker.Invoke(compiled, request, parent, token);
                 _metrics.RunFinished(result);
-                return result;
+                return (result, teardown);
             },
             request.Tenant,
             cancellationToken);

@@ -136,6 +136,29 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task RunThenRelease_CallerAnsweredBeforeTheLeftoversAreReleased_NextRunOnThatThreadWaitsForThem()
+    {
+        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 1 }));
+        var token = TestContext.Current.CancellationToken;
+        using var releasing = new ManualResetEventSlim();
+        using var mayFinishReleasing = new ManualResetEventSlim();
+        var leftovers = new BlockingLeftovers(releasing, mayFinishReleasing);
+
+        // The answer arrives while the leftovers are still being released (they wait for the test to let them go).
+        var first = await pool.RunThenReleaseAsync(_ => (1, (IDisposable?)leftovers), tenant: null, token)
+            .WaitAsync(TimeSpan.FromSeconds(10), token);
+        Assert.Equal(1, first);
+        Assert.True(releasing.Wait(TimeSpan.FromSeconds(10), token));
+        Assert.False(leftovers.Released);
+
+        // The only slot is free at once, but the run handed to the thread starts after the release is done.
+        Assert.Equal(1, pool.FreeSlots);
+        var second = pool.RunAsync(_ => leftovers.Released, tenant: null, token);
+        mayFinishReleasing.Set();
+        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(10), token));
+    }
+
+    [Fact]
     public async Task Run_AfterThePoolStopped_RefusedWithoutHanging()
     {
         var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
@@ -215,4 +238,18 @@ public sealed class ConcurrencyTests
     }
 
     private static int FreeSlots(SandboxHarness harness) => harness.FreeSlots;
+
+    private sealed class BlockingLeftovers(ManualResetEventSlim releasing, ManualResetEventSlim mayFinish) : IDisposable
+    {
+        private volatile bool _released;
+
+        public bool Released => _released;
+
+        public void Dispose()
+        {
+            releasing.Set();
+            mayFinish.Wait();
+            _released = true;
+        }
+    }
 }

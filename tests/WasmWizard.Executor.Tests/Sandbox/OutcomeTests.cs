@@ -166,6 +166,40 @@ public sealed class OutcomeTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StdinGiven_ItsFileIsGoneBeforeTheNextRunOnThatSlotStarts()
+    {
+        // The input file goes with the run's store, after the caller has its answer; with one slot, the next run
+        // starts on the same thread only once that is done.
+        var stdinFolder = Directory.CreateTempSubdirectory("ww-stdin-");
+        try
+        {
+            using var harness = new SandboxHarness(new Dictionary<string, string?>
+            {
+                ["Sandbox:MaxConcurrentRuns"] = "1",
+                ["Sandbox:TempDirectory"] = stdinFolder.FullName,
+            });
+            var echo = Wat.Command("""
+                (func (export "_start")
+                  (i32.store (i32.const 16) (i32.const 300))
+                  (i32.store (i32.const 20) (i32.const 1000))
+                  (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24)))
+                  (call $print (i32.const 300) (i32.load (i32.const 24))))
+                """);
+
+            var first = await harness.RunWatAsync(echo, stdin: Encoding.UTF8.GetBytes("secret input"));
+            var second = await harness.RunWatAsync(echo);
+
+            Assert.Equal("secret input", Encoding.UTF8.GetString(first.Stdout));
+            Assert.Empty(second.Stdout);
+            Assert.Empty(stdinFolder.EnumerateFiles());
+        }
+        finally
+        {
+            stdinFolder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_NoStdin_GuestReadsEndOfFile()
     {
         var result = await _harness.RunWatAsync(Wat.Command("""
