@@ -4,6 +4,7 @@ namespace WasmWizard.Executor;
 internal static class ExecutorEventIds
 {
     public const int EngineReady = 2001;
+    public const int RunReleaseFailed = 2002;
 
     public const int ModuleCompiled = 2101;
     public const int ArtifactDiscarded = 2102;

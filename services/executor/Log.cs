@@ -9,6 +9,10 @@ internal static partial class Log
         Message = "Wasmtime engine ready (fingerprint {Fingerprint}, fuel {Fuel}, pooling {Pooling})")]
     public static partial void EngineReady(ILogger logger, string fingerprint, bool fuel, bool pooling);
 
+    [LoggerMessage(EventId = ExecutorEventIds.RunReleaseFailed, Level = LogLevel.Error,
+        Message = "Releasing a finished run's store or input file failed; the guest thread goes on")]
+    public static partial void RunReleaseFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = ExecutorEventIds.ModuleCompiled, Level = LogLevel.Information,
         Message = "Compiled module {Sha256} ({SizeBytes} bytes) in {ElapsedMs} ms")]
     public static partial void ModuleCompiled(ILogger logger, string sha256, int sizeBytes, long elapsedMs);

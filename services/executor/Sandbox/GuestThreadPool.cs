@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WasmWizard.Shared.Contracts;
 
@@ -24,12 +26,14 @@ internal sealed class GuestThreadPool : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, int> _heldByTenant = new(StringComparer.Ordinal);
     private readonly int _tenantShare;
+    private readonly ILogger _logger;
     private int _free;
     private int _active;
     private bool _disposed;
 
-    public GuestThreadPool(IOptions<SandboxOptions> options)
+    public GuestThreadPool(IOptions<SandboxOptions> options, ILogger<GuestThreadPool>? logger = null)
     {
+        _logger = logger ?? NullLogger<GuestThreadPool>.Instance;
         var settings = options.Value;
         _retryAfter = TimeSpan.FromSeconds(settings.BusyRetryAfterSeconds);
         _tenantShare = Math.Max(1, settings.MaxConcurrentRuns - 1);
@@ -94,7 +98,7 @@ internal sealed class GuestThreadPool : IDisposable
             Interlocked.Decrement(ref _active);
             Return(thread!, tenant);
             completion.SetResult(result);
-            leftovers?.Dispose();
+            Release(leftovers);
         }
 
         lock (_gate)
@@ -162,6 +166,20 @@ internal sealed class GuestThreadPool : IDisposable
         lock (_gate)
         {
             return _heldByTenant.GetValueOrDefault(tenant) < _tenantShare;
+        }
+    }
+
+    private void Release(IDisposable? leftovers)
+    {
+        try
+        {
+            leftovers?.Dispose();
+        }
+        catch (Exception e)
+        {
+            // The caller has its answer and the slot is back on the idle stack: a throw here would end the guest
+            // thread (and the process) and leave the slot to a thread that no longer takes runs.
+            Log.RunReleaseFailed(_logger, e);
         }
     }
 

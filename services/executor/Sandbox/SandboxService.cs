@@ -134,7 +134,17 @@ public sealed class SandboxService
             token =>
             {
                 var (result, teardown) = _invoker.Invoke(compiled, request, parent, token);
-                _metrics.RunFinished(result);
+                try
+                {
+                    _metrics.RunFinished(result);
+                }
+                catch
+                {
+                    // Nothing is handed back, so the store must not be left holding its pool slot until a GC.
+                    teardown.Dispose();
+                    throw;
+                }
+
                 return (result, teardown);
             },
             request.Tenant,

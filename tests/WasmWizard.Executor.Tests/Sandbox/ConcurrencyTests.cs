@@ -104,6 +104,29 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Run_CallerCancelsRepeatedly_EachCancelledRunGivesBackItsStore()
+    {
+        // One slot and one pooled memory: a cancelled run that kept its store would leave the next run no instance.
+        using var harness = new SandboxHarness(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        var spinner = Wat.Compile(Wat.Command("""(func (export "_start") (loop (br 0)))"""));
+        var quick = Wat.Compile(Wat.Command("""(func (export "_start"))"""));
+        var request = new RunRequest(
+            CompiledModuleCache.Sha256Of(spinner), spinner, "spin.wasm", [], [], [], SandboxHarness.DefaultLimits);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            var run = harness.Sandbox.RunAsync(request, cancellation.Token);
+            await Eventually.HoldsAsync(() => FreeSlots(harness) == 0);
+            await cancellation.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+            var next = await harness.RunBytesAsync(quick);
+            Assert.True(next.Succeeded, next.Message);
+        }
+    }
+
+    [Fact]
     public async Task Dispose_WhileGuestRuns_StopsItPromptly()
     {
         var harness = new SandboxHarness();
@@ -153,9 +176,33 @@ public sealed class ConcurrencyTests
 
         // The only slot is free at once, but the run handed to the thread starts after the release is done.
         Assert.Equal(1, pool.FreeSlots);
-        var second = pool.RunAsync(_ => leftovers.Released, tenant: null, token);
+        using var secondStarted = new ManualResetEventSlim();
+        var second = pool.RunAsync(
+            _ =>
+            {
+                secondStarted.Set();
+                return leftovers.Released;
+            },
+            tenant: null,
+            token);
+        Assert.False(secondStarted.Wait(TimeSpan.FromMilliseconds(200), token));
         mayFinishReleasing.Set();
         Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(10), token));
+    }
+
+    [Fact]
+    public async Task RunThenRelease_ReleaseThrows_CallerAnsweredAndTheSlotKeepsServing()
+    {
+        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 1 }));
+        var token = TestContext.Current.CancellationToken;
+
+        var first = await pool.RunThenReleaseAsync(_ => (1, (IDisposable?)new ThrowingLeftovers()), tenant: null, token)
+            .WaitAsync(TimeSpan.FromSeconds(10), token);
+
+        // The one guest thread survived the failed release: it takes the next run.
+        Assert.Equal(1, first);
+        Assert.Equal(2, await pool.RunAsync(_ => 2, tenant: null, token).WaitAsync(TimeSpan.FromSeconds(10), token));
+        Assert.Equal(1, pool.FreeSlots);
     }
 
     [Fact]
@@ -251,5 +298,10 @@ public sealed class ConcurrencyTests
             mayFinish.Wait();
             _released = true;
         }
+    }
+
+    private sealed class ThrowingLeftovers : IDisposable
+    {
+        public void Dispose() => throw new IOException("release failed");
     }
 }
