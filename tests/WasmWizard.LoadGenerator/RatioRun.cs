@@ -30,26 +30,39 @@ public static class RatioRun
             var address = host.Start();
             using var http = HttpLoad.NewClient(options, address);
             var admin = await WizardApi.ReadAdminKeyAsync(data.FullName).ConfigureAwait(false);
-            var (userId, key) = await WizardApi.CreateUserAsync(http, admin, "loadgen@example.com")
-                .ConfigureAwait(false);
-            var moduleId = await WizardApi.UploadAsync(http, key, module, name).ConfigureAwait(false);
+            // One tenant by default, as in the first figures; with more, client i acts for tenant i mod N in both
+            // phases, so fewer calls meet one tenant's share of the slots.
+            var tenantCount = options.Int("tenants", 1);
+            var tenants = new List<(string UserId, string Key, string ModuleId)>();
+            for (var i = 0; i < tenantCount; i++)
+            {
+                var email = i == 0
+                    ? "loadgen@example.com"
+                    : string.Create(CultureInfo.InvariantCulture, $"loadgen-{i}@example.com");
+                var (userId, key) = await WizardApi.CreateUserAsync(http, admin, email).ConfigureAwait(false);
+                tenants.Add((userId, key, await WizardApi.UploadAsync(http, key, module, name).ConfigureAwait(false)));
+            }
 
             // What the api resolves for a run that asks for nothing, so both phases run under the same limits.
             var api = host.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
             var limits = TierRules.TryResolve(api, HostSettings.Tier, null, null, null, out _)!;
             var sandbox = host.Services.GetRequiredService<SandboxService>();
-            var run = new RunRequest(
-                Convert.ToHexStringLower(SHA256.HashData(module)), null, name, [], [], [], limits, userId);
+            var sha256 = Convert.ToHexStringLower(SHA256.HashData(module));
+            var runs = tenants.Select(t => new RunRequest(sha256, null, name, [], [], [], limits, t.UserId)).ToArray();
 
             Console.Error.WriteLine($"in-process: {options.Concurrency} callers, {Seconds(options)}");
             var inProcess = await ClosedLoop.RunAsync(
                 options.Concurrency, options.Warmup, options.Duration, options.RefusedBackoff,
-                () => RunInProcessAsync(sandbox, run)).ConfigureAwait(false);
+                client => RunInProcessAsync(sandbox, runs[client % runs.Length])).ConfigureAwait(false);
 
             Console.Error.WriteLine($"http: {options.Concurrency} clients, {Seconds(options)}");
             var overHttp = await ClosedLoop.RunAsync(
                 options.Concurrency, options.Warmup, options.Duration, options.RefusedBackoff,
-                () => HttpLoad.SendAndDisposeAsync(http, WizardApi.ExecuteRequest(moduleId, key)))
+                client =>
+                {
+                    var (_, key, moduleId) = tenants[client % tenants.Count];
+                    return HttpLoad.SendAndDisposeAsync(http, WizardApi.ExecuteRequest(moduleId, key));
+                })
                 .ConfigureAwait(false);
 
             return new JsonObject
@@ -58,6 +71,7 @@ public static class RatioRun
                 ["module"] = name,
                 ["module_bytes"] = module.Length,
                 ["concurrency"] = options.Concurrency,
+                ["tenants"] = tenants.Count,
                 ["settings_overridden"] = HostSettings.Overridden(options),
                 ["in_process"] = Json.ToNode(inProcess),
                 ["http"] = Json.ToNode(overHttp),
