@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,9 @@ public sealed class SandboxHarness : IDisposable, IModuleBytesSource
     public SandboxStatistics Statistics => _services.GetRequiredService<SandboxStatistics>();
 
     internal int FreeSlots => _services.GetRequiredService<GuestThreadPool>().FreeSlots;
+
+    /// <summary>The factory of this sandbox's meters, which tells its instruments apart from other harnesses'.</summary>
+    internal IMeterFactory Meters => _services.GetRequiredService<IMeterFactory>();
 
     public static RunLimits DefaultLimits { get; } = new(5_000, 128L * 1024 * 1024, null);
 

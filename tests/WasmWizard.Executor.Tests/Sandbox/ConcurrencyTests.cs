@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using WasmWizard.Executor.Sandbox;
 using WasmWizard.Shared.Contracts;
 using WasmWizard.Tests.Shared;
@@ -38,9 +39,14 @@ public sealed class ConcurrencyTests
             CompiledModuleCache.Sha256Of(module), module, "t.wasm", [], [], [],
             SandboxHarness.DefaultLimits with { TimeoutMs = 30_000 }, tenant);
 
-        var held = new[] { harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token), harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token) };
+        var held = new[]
+        {
+            harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token),
+            harness.Sandbox.RunAsync(For(sleeper, "a"), stop.Token),
+        };
         await Eventually.HoldsAsync(() => FreeSlots(harness) == 1);
-        var refusal = await Assert.ThrowsAsync<ExecutorBusyException>(() => harness.Sandbox.RunAsync(For(quick, "a"), stop.Token));
+        var refusal = await Assert.ThrowsAsync<ExecutorBusyException>(
+            () => harness.Sandbox.RunAsync(For(quick, "a"), stop.Token));
         var other = await harness.Sandbox.RunAsync(For(quick, "b"), stop.Token);
         await stop.CancelAsync();
         foreach (var run in held)
@@ -57,7 +63,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Run_Guest_RunsOnDedicatedThreadNotThreadPool()
     {
-        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
+        using var pool = NewPool(2);
 
         var (isPoolThread, name) = await pool.RunAsync(
             _ => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name), tenant: null, TestContext.Current.CancellationToken);
@@ -115,7 +121,7 @@ public sealed class ConcurrencyTests
 
         for (var i = 0; i < 3; i++)
         {
-            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            using var cancellation = new CancellationTokenSource();
             var run = harness.Sandbox.RunAsync(request, cancellation.Token);
             await Eventually.HoldsAsync(() => FreeSlots(harness) == 0);
             await cancellation.CancelAsync();
@@ -124,6 +130,41 @@ public sealed class ConcurrencyTests
             var next = await harness.RunBytesAsync(quick);
             Assert.True(next.Succeeded, next.Message);
         }
+    }
+
+    [Fact]
+    public async Task Run_RecordingItsMetricThrows_TheStoreIsStillReleasedForTheNextRun()
+    {
+        // One slot and one pooled memory: a store left behind by the failed run would leave the next run no instance.
+        using var harness = new SandboxHarness(new Dictionary<string, string?> { ["Sandbox:MaxConcurrentRuns"] = "1" });
+        var quick = Wat.Compile(Wat.Command("""(func (export "_start"))"""));
+        await harness.RunBytesAsync(quick);
+        var failures = 1;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, harness.Meters)
+                    && instrument.Name == "wasmwizard.sandbox.runs")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) =>
+        {
+            if (Interlocked.Decrement(ref failures) == 0)
+            {
+                throw new InvalidOperationException("metric listener failed");
+            }
+        });
+        listener.Start();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => harness.RunBytesAsync(quick));
+        var next = await harness.RunBytesAsync(quick);
+
+        Assert.True(next.Succeeded, next.Message);
+        Assert.Equal(1, FreeSlots(harness));
     }
 
     [Fact]
@@ -144,7 +185,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Run_OneAfterAnother_TheThreadThatFinishedLastServesTheNext()
     {
-        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 4 }));
+        using var pool = NewPool(4);
         var token = TestContext.Current.CancellationToken;
 
         var names = new HashSet<string?>();
@@ -161,7 +202,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task RunThenRelease_CallerAnsweredBeforeTheLeftoversAreReleased_NextRunOnThatThreadWaitsForThem()
     {
-        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 1 }));
+        using var pool = NewPool(1);
         var token = TestContext.Current.CancellationToken;
         using var releasing = new ManualResetEventSlim();
         using var mayFinishReleasing = new ManualResetEventSlim();
@@ -193,7 +234,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task RunThenRelease_ReleaseThrows_CallerAnsweredAndTheSlotKeepsServing()
     {
-        using var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 1 }));
+        using var pool = NewPool(1);
         var token = TestContext.Current.CancellationToken;
 
         var first = await pool.RunThenReleaseAsync(_ => (1, (IDisposable?)new ThrowingLeftovers()), tenant: null, token)
@@ -208,7 +249,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Run_AfterThePoolStopped_RefusedWithoutHanging()
     {
-        var pool = new GuestThreadPool(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = 2 }));
+        var pool = NewPool(2);
         Assert.Equal(1, await pool.RunAsync(_ => 1, tenant: null, TestContext.Current.CancellationToken));
 
         pool.Dispose();
@@ -285,6 +326,9 @@ public sealed class ConcurrencyTests
     }
 
     private static int FreeSlots(SandboxHarness harness) => harness.FreeSlots;
+
+    private static GuestThreadPool NewPool(int slots) =>
+        new(Microsoft.Extensions.Options.Options.Create(new SandboxOptions { MaxConcurrentRuns = slots }));
 
     private sealed class BlockingLeftovers(ManualResetEventSlim releasing, ManualResetEventSlim mayFinish) : IDisposable
     {
