@@ -12,8 +12,9 @@ namespace WasmWizard.LoadGenerator;
 
 /// <summary>
 /// The <c>ratio</c> mode: in one process, start the embedded host on 127.0.0.1, upload a module as a fresh user,
-/// then measure the same module at the same concurrency twice: straight into the host's own SandboxService
-/// (guest-thread hand-off included), then end to end over HTTP. Prints both and the HTTP/in-process ratio.
+/// then measure the same module at the same concurrency three times: straight into the host's own SandboxService
+/// (guest-thread hand-off included), end to end over HTTP, and against <see cref="HttpFloor"/> (HTTP with no work
+/// behind it). Prints the three, the HTTP/in-process ratio and the most that ratio could be here.
 /// </summary>
 public static class RatioRun
 {
@@ -50,6 +51,9 @@ public static class RatioRun
             var sha256 = Convert.ToHexStringLower(SHA256.HashData(module));
             var runs = tenants.Select(t => new RunRequest(sha256, null, name, [], [], [], limits, t.UserId)).ToArray();
 
+            // One real answer, replayed by the HTTP floor below so that both send and receive the same bytes.
+            var answer = await RecordAnswerAsync(http, tenants[0].Key, tenants[0].ModuleId).ConfigureAwait(false);
+
             Console.Error.WriteLine($"in-process: {options.Concurrency} callers, {Seconds(options)}");
             var inProcess = await ClosedLoop.RunAsync(
                 options.Concurrency, options.Warmup, options.Duration, options.RefusedBackoff,
@@ -65,6 +69,21 @@ public static class RatioRun
                 })
                 .ConfigureAwait(false);
 
+            Console.Error.WriteLine($"http floor: {options.Concurrency} clients, {Seconds(options)}");
+            LoadReport floor;
+            await using (var floorServer = await HttpFloor.StartAsync(answer).ConfigureAwait(false))
+            {
+                using var floorClient = HttpLoad.NewClient(options, floorServer.Address);
+                floor = await ClosedLoop.RunAsync(
+                    options.Concurrency, options.Warmup, options.Duration, options.RefusedBackoff,
+                    client =>
+                    {
+                        var (_, key, moduleId) = tenants[client % tenants.Count];
+                        return HttpLoad.SendAndDisposeAsync(floorClient, WizardApi.ExecuteRequest(moduleId, key));
+                    })
+                    .ConfigureAwait(false);
+            }
+
             return new JsonObject
             {
                 ["mode"] = "ratio",
@@ -79,12 +98,31 @@ public static class RatioRun
                     ? Math.Round(overHttp.OkPerSecond / inProcess.OkPerSecond, 3)
                     : null,
                 ["http_p99_ms"] = overHttp.Latency.P99,
+                ["http_floor"] = Json.ToNode(floor),
+                ["floor_to_in_process_ratio"] = inProcess.OkPerSecond > 0
+                    ? Math.Round(floor.OkPerSecond / inProcess.OkPerSecond, 3)
+                    : null,
+                // A request that cost the floor's HTTP work plus one run, both on the same cores, takes the time of
+                // one floor answer plus one in-process run: the most the HTTP ratio could reach on this machine.
+                ["http_ceiling_ratio"] = floor.OkPerSecond > 0 && inProcess.OkPerSecond > 0
+                    ? Math.Round(floor.OkPerSecond / (floor.OkPerSecond + inProcess.OkPerSecond), 3)
+                    : null,
             };
         }
         finally
         {
             data.Delete(recursive: true);
         }
+    }
+
+    private static async Task<byte[]> RecordAnswerAsync(HttpClient http, string key, string moduleId)
+    {
+        using var request = WizardApi.ExecuteRequest(moduleId, key);
+        using var response = await http.SendAsync(request).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        return response.StatusCode == System.Net.HttpStatusCode.OK
+            ? body
+            : throw new InvalidOperationException($"The module's first run was answered {(int)response.StatusCode}.");
     }
 
     private static async Task<Outcome> RunInProcessAsync(SandboxService sandbox, RunRequest run)
