@@ -133,8 +133,12 @@ public sealed class SqliteWriter
             {
                 using var pragmas = connection.CreateCommand();
                 // Both users of a shared file want these: foreign keys for the embedded tables, overwritten deletes
-                // for removed modules and expired audit events.
-                pragmas.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
+                // for removed modules and expired audit events. temp_store: every write of a batch runs in a
+                // savepoint, which copies each page it changes into a statement journal; past 64 KiB (a few writes)
+                // SQLite spills that journal into a temporary file, one pwrite per copy, all inside the commit the
+                // whole queue waits for. In memory it is a copy, gone when the batch commits.
+                pragmas.CommandText =
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;";
                 pragmas.ExecuteNonQuery();
                 Configured.AddOrUpdate(handle, Configured);
             }

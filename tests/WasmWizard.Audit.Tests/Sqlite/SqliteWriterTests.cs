@@ -140,9 +140,10 @@ public sealed class SqliteWriterTests : IDisposable
 
         // Assert
         Assert.True(pooled, "the second open did not reuse the pooled connection");
-        Assert.Equal((1L, 5000L, 1L), secondSettings);
+        // temp_store 2 is MEMORY: the statement journal of a batch's savepoints never spills into a temporary file.
+        Assert.Equal((1L, 5000L, 1L, 2L), secondSettings);
         Assert.False(ReferenceEquals(reused, fresh.Handle));
-        Assert.Equal((1L, 5000L, 1L), Settings(fresh));
+        Assert.Equal((1L, 5000L, 1L, 2L), Settings(fresh));
     }
 
     public void Dispose()
@@ -160,7 +161,8 @@ public sealed class SqliteWriterTests : IDisposable
         Subject = "execution:" + Guid.CreateVersion7(),
     };
 
-    private static (long ForeignKeys, long BusyTimeout, long SecureDelete) Settings(SqliteConnection connection)
+    private static (long ForeignKeys, long BusyTimeout, long SecureDelete, long TempStore) Settings(
+        SqliteConnection connection)
     {
         long Read(string pragma)
         {
@@ -169,7 +171,7 @@ public sealed class SqliteWriterTests : IDisposable
             return (long)query.ExecuteScalar()!;
         }
 
-        return (Read("foreign_keys"), Read("busy_timeout"), Read("secure_delete"));
+        return (Read("foreign_keys"), Read("busy_timeout"), Read("secure_delete"), Read("temp_store"));
     }
 
     private static int Insert(SqliteConnection connection, SqliteTransaction transaction, string name)
