@@ -33,8 +33,9 @@ public static class ClosedLoop
             .Select(client => Task.Run(
                 () => ClientAsync(clock, measureFrom, measureTo, refusedBackoff, () => send(client))))
             .ToArray();
+        var cpu = CpuWindow.MeasureAsync(clock, measureFrom, measureTo);
         var samples = await Task.WhenAll(clients).ConfigureAwait(false);
-        return LoadReport.From(samples.SelectMany(s => s).ToList(), duration, concurrency);
+        return LoadReport.From(samples.SelectMany(s => s).ToList(), duration, concurrency, await cpu.ConfigureAwait(false));
     }
 
     private static async Task<List<Sample>> ClientAsync(

@@ -4,7 +4,8 @@ namespace WasmWizard.LoadGenerator;
 
 /// <summary>
 /// What one closed-loop phase measured. Latencies cover every request, refused and failed ones included; a refused
-/// client's back-off before its next request is not part of any latency.
+/// client's back-off before its next request is not part of any latency. CPU is this process's over the window
+/// (<see cref="CpuWindow"/>), and per request counted in it.
 /// </summary>
 public sealed record LoadReport(
     [property: JsonPropertyName("concurrency")] int Concurrency,
@@ -16,9 +17,12 @@ public sealed record LoadReport(
     [property: JsonPropertyName("refused")] int Refused,
     [property: JsonPropertyName("latency_ms")] LatencySummary Latency,
     [property: JsonPropertyName("status")] SortedDictionary<string, int> Status,
-    [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors)
+    [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors,
+    [property: JsonPropertyName("cpu_s")] double CpuSeconds,
+    [property: JsonPropertyName("cpu_busy")] double CpuBusy,
+    [property: JsonPropertyName("cpu_us_per_request")] double? CpuMicrosecondsPerRequest)
 {
-    public static LoadReport From(List<Sample> samples, TimeSpan duration, int concurrency)
+    public static LoadReport From(List<Sample> samples, TimeSpan duration, int concurrency, TimeSpan cpu)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var seconds = duration.TotalSeconds;
@@ -41,6 +45,9 @@ public sealed record LoadReport(
             samples.Count(s => s.Outcome.Refused),
             LatencySummary.From(samples.Select(s => s.LatencyMs)),
             status,
-            errors);
+            errors,
+            Math.Round(cpu.TotalSeconds, 3),
+            CpuWindow.Busy(cpu, duration),
+            CpuWindow.MicrosecondsEach(cpu, samples.Count));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -129,15 +130,18 @@ public static class OverloadRun
             $"overload: open loop at {rate:F0}/s ({factor} x {peak}), {options.Warmup.TotalSeconds} s warm-up, "
             + $"{options.Duration.TotalSeconds} s"));
         IReadOnlyList<OpenSample> samples;
+        TimeSpan windowCpu;
         using (var open = HttpLoad.NewClient(maxOutstanding, options.Timeout, address))
         {
             long sent = -1;
+            var cpu = CpuWindow.MeasureAsync(Stopwatch.StartNew(), options.Warmup, options.Warmup + options.Duration);
             samples = await OpenLoop.RunAsync(
                 rate, options.Warmup + options.Duration, maxOutstanding,
                 () => AnswerAsync(open, Execute(Interlocked.Increment(ref sent)))).ConfigureAwait(false);
+            windowCpu = await cpu.ConfigureAwait(false);
         }
 
-        var overload = OverloadSummary.From(samples, options.Warmup, options.Duration, rate, peak);
+        var overload = OverloadSummary.From(samples, options.Warmup, options.Duration, rate, peak, windowCpu);
         var fastMs = options.Double("fast-ms", 100);
         var checks = new JsonObject
         {

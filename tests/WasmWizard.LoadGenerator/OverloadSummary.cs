@@ -8,7 +8,8 @@ namespace WasmWizard.LoadGenerator;
 /// each is followed to its answer or its timeout, even past the window's end. Throughput is different: successes
 /// answered inside the window, per second, so a queue that grows during the window (answers arriving after it)
 /// cannot pass for throughput. The offered rate counts the requests that really left inside the window, so it
-/// shows whether the generator kept the rate it was asked for.
+/// shows whether the generator kept the rate it was asked for. CPU is this process's over the window, and per
+/// request answered (success or refusal) among those due in it.
 /// </summary>
 public sealed record OverloadSummary(
     [property: JsonPropertyName("target_rate_per_s")] double TargetPerSecond,
@@ -29,10 +30,14 @@ public sealed record OverloadSummary(
     [property: JsonPropertyName("overflow")] int Overflow,
     [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors,
     [property: JsonPropertyName("latency_ok_ms")] LatencySummary OkLatency,
-    [property: JsonPropertyName("latency_refused_ms")] LatencySummary RefusedLatency)
+    [property: JsonPropertyName("latency_refused_ms")] LatencySummary RefusedLatency,
+    [property: JsonPropertyName("cpu_s")] double CpuSeconds,
+    [property: JsonPropertyName("cpu_busy")] double CpuBusy,
+    [property: JsonPropertyName("cpu_us_per_answer")] double? CpuMicrosecondsPerAnswer)
 {
     public static OverloadSummary From(
-        IReadOnlyList<OpenSample> samples, TimeSpan warmup, TimeSpan duration, double targetPerSecond, double peak)
+        IReadOnlyList<OpenSample> samples, TimeSpan warmup, TimeSpan duration, double targetPerSecond, double peak,
+        TimeSpan cpu)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var from = warmup.TotalMilliseconds;
@@ -66,7 +71,10 @@ public sealed record OverloadSummary(
             window.Count(s => s.Error == "Overflow"),
             Count(errors.Select(s => s.Error!)),
             LatencySummary.From(ok.Select(s => s.LatencyMs)),
-            LatencySummary.From(refused.Select(s => s.LatencyMs)));
+            LatencySummary.From(refused.Select(s => s.LatencyMs)),
+            Math.Round(cpu.TotalSeconds, 3),
+            CpuWindow.Busy(cpu, duration),
+            CpuWindow.MicrosecondsEach(cpu, answered.Count));
     }
 
     private static bool IsOk(OpenSample sample) => sample.Error is null && sample.Answer.Status is >= 200 and < 300;
