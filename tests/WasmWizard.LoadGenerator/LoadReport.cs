@@ -20,9 +20,10 @@ public sealed record LoadReport(
     [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors,
     [property: JsonPropertyName("cpu_s")] double CpuSeconds,
     [property: JsonPropertyName("cpu_busy")] double CpuBusy,
-    [property: JsonPropertyName("cpu_us_per_request")] double? CpuMicrosecondsPerRequest)
+    [property: JsonPropertyName("cpu_us_per_request")] double? CpuMicrosecondsPerRequest,
+    [property: JsonPropertyName("process")] ProcessWindow Process)
 {
-    public static LoadReport From(List<Sample> samples, TimeSpan duration, int concurrency, TimeSpan cpu)
+    public static LoadReport From(List<Sample> samples, TimeSpan duration, int concurrency, ProcessWindow process)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var seconds = duration.TotalSeconds;
@@ -46,8 +47,9 @@ public sealed record LoadReport(
             LatencySummary.From(samples.Select(s => s.LatencyMs)),
             status,
             errors,
-            Math.Round(cpu.TotalSeconds, 3),
-            CpuWindow.Busy(cpu, duration),
-            CpuWindow.MicrosecondsEach(cpu, samples.Count));
+            Math.Round(process.Cpu.TotalSeconds, 3),
+            CpuWindow.Busy(process.Cpu, duration),
+            CpuWindow.MicrosecondsEach(process.Cpu, samples.Count),
+            process);
     }
 }

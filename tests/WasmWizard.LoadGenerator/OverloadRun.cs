@@ -130,7 +130,7 @@ public static class OverloadRun
             $"overload: open loop at {rate:F0}/s ({factor} x {peak}), {options.Warmup.TotalSeconds} s warm-up, "
             + $"{options.Duration.TotalSeconds} s"));
         IReadOnlyList<OpenSample> samples;
-        TimeSpan windowCpu;
+        ProcessWindow windowCpu;
         using (var open = HttpLoad.NewClient(maxOutstanding, options.Timeout, address))
         {
             long sent = -1;

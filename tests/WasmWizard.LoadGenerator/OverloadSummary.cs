@@ -9,7 +9,8 @@ namespace WasmWizard.LoadGenerator;
 /// answered inside the window, per second, so a queue that grows during the window (answers arriving after it)
 /// cannot pass for throughput. The offered rate counts the requests that really left inside the window, so it
 /// shows whether the generator kept the rate it was asked for. CPU is this process's over the window, and per
-/// request answered (success or refusal) among those due in it.
+/// request answered (success or refusal) among those due in it; <c>process</c> has its GC pauses and thread-pool
+/// peaks.
 /// </summary>
 public sealed record OverloadSummary(
     [property: JsonPropertyName("target_rate_per_s")] double TargetPerSecond,
@@ -33,11 +34,12 @@ public sealed record OverloadSummary(
     [property: JsonPropertyName("latency_refused_ms")] LatencySummary RefusedLatency,
     [property: JsonPropertyName("cpu_s")] double CpuSeconds,
     [property: JsonPropertyName("cpu_busy")] double CpuBusy,
-    [property: JsonPropertyName("cpu_us_per_answer")] double? CpuMicrosecondsPerAnswer)
+    [property: JsonPropertyName("cpu_us_per_answer")] double? CpuMicrosecondsPerAnswer,
+    [property: JsonPropertyName("process")] ProcessWindow Process)
 {
     public static OverloadSummary From(
         IReadOnlyList<OpenSample> samples, TimeSpan warmup, TimeSpan duration, double targetPerSecond, double peak,
-        TimeSpan cpu)
+        ProcessWindow process)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var from = warmup.TotalMilliseconds;
@@ -72,9 +74,10 @@ public sealed record OverloadSummary(
             Count(errors.Select(s => s.Error!)),
             LatencySummary.From(ok.Select(s => s.LatencyMs)),
             LatencySummary.From(refused.Select(s => s.LatencyMs)),
-            Math.Round(cpu.TotalSeconds, 3),
-            CpuWindow.Busy(cpu, duration),
-            CpuWindow.MicrosecondsEach(cpu, answered.Count));
+            Math.Round(process.Cpu.TotalSeconds, 3),
+            CpuWindow.Busy(process.Cpu, duration),
+            CpuWindow.MicrosecondsEach(process.Cpu, answered.Count),
+            process);
     }
 
     private static bool IsOk(OpenSample sample) => sample.Error is null && sample.Answer.Status is >= 200 and < 300;
