@@ -33,7 +33,7 @@ public static class ClosedLoop
             .Select(client => Task.Run(
                 () => ClientAsync(clock, measureFrom, measureTo, refusedBackoff, () => send(client))))
             .ToArray();
-        var cpu = CpuWindow.MeasureAsync(clock, measureFrom, measureTo);
+        var cpu = ProcessMeter.MeasureAsync(clock, measureFrom, measureTo);
         var samples = await Task.WhenAll(clients).ConfigureAwait(false);
         return LoadReport.From(samples.SelectMany(s => s).ToList(), duration, concurrency, await cpu.ConfigureAwait(false));
     }

@@ -34,7 +34,7 @@ public sealed class HttpFloor : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(answer);
         var builder = WebApplication.CreateSlimBuilder();
-        // The host under test logs at Warning, which a request that succeeds never reaches; so does this one.
+        // Nothing per request, like the host under test, whose request lines are below the Warning level it runs at.
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();

@@ -5,7 +5,8 @@ namespace WasmWizard.LoadGenerator;
 /// <summary>
 /// What one closed-loop phase measured. Latencies cover every request, refused and failed ones included; a refused
 /// client's back-off before its next request is not part of any latency. CPU is this process's over the window
-/// (<see cref="CpuWindow"/>), and per request counted in it.
+/// (<see cref="ProcessMeter"/>), and per request counted in it; <c>process</c> has the window's GC pauses and
+/// thread-pool peaks.
 /// </summary>
 public sealed record LoadReport(
     [property: JsonPropertyName("concurrency")] int Concurrency,
@@ -48,8 +49,8 @@ public sealed record LoadReport(
             status,
             errors,
             Math.Round(process.Cpu.TotalSeconds, 3),
-            CpuWindow.Busy(process.Cpu, duration),
-            CpuWindow.MicrosecondsEach(process.Cpu, samples.Count),
+            ProcessMeter.Busy(process.Cpu, duration),
+            ProcessMeter.MicrosecondsEach(process.Cpu, samples.Count),
             process);
     }
 }

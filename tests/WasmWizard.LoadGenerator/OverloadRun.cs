@@ -134,7 +134,7 @@ public static class OverloadRun
         using (var open = HttpLoad.NewClient(maxOutstanding, options.Timeout, address))
         {
             long sent = -1;
-            var cpu = CpuWindow.MeasureAsync(Stopwatch.StartNew(), options.Warmup, options.Warmup + options.Duration);
+            var cpu = ProcessMeter.MeasureAsync(Stopwatch.StartNew(), options.Warmup, options.Warmup + options.Duration);
             samples = await OpenLoop.RunAsync(
                 rate, options.Warmup + options.Duration, maxOutstanding,
                 () => AnswerAsync(open, Execute(Interlocked.Increment(ref sent)))).ConfigureAwait(false);

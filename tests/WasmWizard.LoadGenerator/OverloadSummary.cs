@@ -75,8 +75,8 @@ public sealed record OverloadSummary(
             LatencySummary.From(ok.Select(s => s.LatencyMs)),
             LatencySummary.From(refused.Select(s => s.LatencyMs)),
             Math.Round(process.Cpu.TotalSeconds, 3),
-            CpuWindow.Busy(process.Cpu, duration),
-            CpuWindow.MicrosecondsEach(process.Cpu, answered.Count),
+            ProcessMeter.Busy(process.Cpu, duration),
+            ProcessMeter.MicrosecondsEach(process.Cpu, answered.Count),
             process);
     }
 

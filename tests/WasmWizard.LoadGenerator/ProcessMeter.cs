@@ -9,7 +9,7 @@ namespace WasmWizard.LoadGenerator;
 /// embedded host (ratio, overload) that is the host and its clients together, since they share the process; against
 /// a URL, or in memory mode, the clients alone.
 /// </summary>
-public static class CpuWindow
+public static class ProcessMeter
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(10);
 
@@ -57,7 +57,7 @@ public static class CpuWindow
     }
 }
 
-/// <summary>What <see cref="CpuWindow.MeasureAsync"/> found over one window.</summary>
+/// <summary>What <see cref="ProcessMeter.MeasureAsync"/> found over one window.</summary>
 public sealed record ProcessWindow(
     [property: JsonIgnore] TimeSpan Cpu,
     [property: JsonIgnore] TimeSpan GcPause,
