@@ -23,9 +23,20 @@ public sealed class SqliteWriter
     private const int MaxBatch = 256;
     private const string Savepoint = "write";
 
+    // Both users of a shared file want these: foreign keys for the embedded tables, overwritten deletes for removed
+    // modules and expired audit events.
+    private const string ForEveryone = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;";
+
+    // A batch of several writes runs each in a savepoint, which copies every page the write changes into a statement
+    // journal. Past 64 KiB SQLite spills that journal into a temporary file, one pwrite per page, inside the commit
+    // the whole queue waits for, and the file keeps growing until the batch commits (twice the pwrites per request
+    // at 32 clients). In memory a write's copies are dropped when its savepoint is released. Only here: in a store's
+    // own transaction (a module's deletion overwrites its whole blob) the journal could take megabytes of memory.
+    private const string ForBatches = ForEveryone + " PRAGMA temp_store = MEMORY;";
+
     private static readonly ConcurrentDictionary<string, SqliteWriter> Writers = new(StringComparer.Ordinal);
 
-    // Native connections that already have the settings below. A pooled connection keeps its native handle, and the
+    // Native connections that already have their settings. A pooled connection keeps its native handle, and the
     // handle keeps its settings: setting them again on every open prepared three statements per query, a measurable
     // share of a request's CPU under load. A handle the pool drops is forgotten with it.
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
@@ -33,17 +44,23 @@ public sealed class SqliteWriter
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentQueue<QueuedWrite> _queue = new();
     private readonly string _connectionString;
+    private readonly string _batchConnectionString;
 
     private SqliteWriter(string path)
     {
         Path = path;
-        _connectionString = new SqliteConnectionStringBuilder
+        var settings = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = 30,
-        }.ToString();
+        };
+        _connectionString = settings.ToString();
+        // The same settings spelled out differently: a pool of its own for the batches' connections, so that what
+        // only they set (ForBatches) never reaches a connection Open hands out.
+        settings.Cache = SqliteCacheMode.Default;
+        _batchConnectionString = settings.ToString();
     }
 
     /// <summary>The file written.</summary>
@@ -122,24 +139,20 @@ public sealed class SqliteWriter
     /// Opens a connection to the file, with the settings every user of it wants, for reads and for work that holds
     /// the gate (<see cref="Enter"/>). Writes go through <see cref="WriteAsync{T}"/>.
     /// </summary>
-    public SqliteConnection Open()
+    public SqliteConnection Open() => Open(_connectionString, ForEveryone);
+
+    private static SqliteConnection Open(string connectionString, string pragmas)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
             var handle = connection.Handle!;
             if (!Configured.TryGetValue(handle, out _))
             {
-                using var pragmas = connection.CreateCommand();
-                // Both users of a shared file want these: foreign keys for the embedded tables, overwritten deletes
-                // for removed modules and expired audit events. temp_store: every write of a batch runs in a
-                // savepoint, which copies each page it changes into a statement journal; past 64 KiB (a few writes)
-                // SQLite spills that journal into a temporary file, one pwrite per copy, all inside the commit the
-                // whole queue waits for. In memory it is a copy, gone when the batch commits.
-                pragmas.CommandText =
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;";
-                pragmas.ExecuteNonQuery();
+                using var settings = connection.CreateCommand();
+                settings.CommandText = pragmas;
+                settings.ExecuteNonQuery();
                 Configured.AddOrUpdate(handle, Configured);
             }
 
@@ -170,7 +183,7 @@ public sealed class SqliteWriter
 
         try
         {
-            using var connection = Open();
+            using var connection = Open(_batchConnectionString, ForBatches);
             using var transaction = connection.BeginTransaction(deferred: false);
             if (batch.Count == 1)
             {

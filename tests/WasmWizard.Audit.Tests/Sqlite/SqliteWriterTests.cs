@@ -140,10 +140,33 @@ public sealed class SqliteWriterTests : IDisposable
 
         // Assert
         Assert.True(pooled, "the second open did not reuse the pooled connection");
-        // temp_store 2 is MEMORY: the statement journal of a batch's savepoints never spills into a temporary file.
-        Assert.Equal((1L, 5000L, 1L, 2L), secondSettings);
+        Assert.Equal((1L, 5000L, 1L, 0L), secondSettings);
         Assert.False(ReferenceEquals(reused, fresh.Handle));
-        Assert.Equal((1L, 5000L, 1L, 2L), Settings(fresh));
+        Assert.Equal((1L, 5000L, 1L, 0L), Settings(fresh));
+    }
+
+    [Fact]
+    public async Task WriteAsync_Batches_KeepSavepointJournalsInMemoryWhereOpenDoesNot()
+    {
+        // Arrange: a batch of two, so each write runs in a savepoint; its connection then goes back to a pool.
+        var writer = await CreateTableAsync();
+        Task<(long, long, long, long)> first, second;
+        using (writer.Enter())
+        {
+            first = writer.WriteAsync((c, tx) => SettingsWithin(c, tx), Token);
+            second = writer.WriteAsync((c, tx) => SettingsWithin(c, tx), Token);
+        }
+
+        // Act
+        var inBatch = await first;
+        await second;
+        using var opened = writer.Open();
+
+        // Assert: temp_store 2 is MEMORY, 0 the build's default (a file). A batch's connection never spills its
+        // savepoints' journal into a temporary file; a connection from Open, whose user may change megabytes in one
+        // transaction, is never given the batches' setting, even when it is opened right after one.
+        Assert.Equal((1L, 5000L, 1L, 2L), inBatch);
+        Assert.Equal((1L, 5000L, 1L, 0L), Settings(opened));
     }
 
     public void Dispose()
@@ -162,11 +185,15 @@ public sealed class SqliteWriterTests : IDisposable
     };
 
     private static (long ForeignKeys, long BusyTimeout, long SecureDelete, long TempStore) Settings(
-        SqliteConnection connection)
+        SqliteConnection connection) => SettingsWithin(connection, null);
+
+    private static (long ForeignKeys, long BusyTimeout, long SecureDelete, long TempStore) SettingsWithin(
+        SqliteConnection connection, SqliteTransaction? transaction)
     {
         long Read(string pragma)
         {
             using var query = connection.CreateCommand();
+            query.Transaction = transaction;
             query.CommandText = "PRAGMA " + pragma;
             return (long)query.ExecuteScalar()!;
         }
