@@ -29,8 +29,8 @@ public sealed class HttpFloor : IAsyncDisposable
     /// <summary>Where the server listens.</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts a server answering every execute request with 200 and <paramref name="answer"/> as JSON.</summary>
-    public static async Task<HttpFloor> StartAsync(byte[] answer)
+    /// <summary>Starts a server answering every execute request with <paramref name="status"/> and JSON <paramref name="answer"/>.</summary>
+    public static async Task<HttpFloor> StartAsync(int status, byte[] answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,6 +41,7 @@ public sealed class HttpFloor : IAsyncDisposable
         app.MapPost("/api/wasm/modules/{id}/execute", async (HttpContext context) =>
         {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+            context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = answer.Length;
             await context.Response.Body.WriteAsync(answer, context.RequestAborted).ConfigureAwait(false);

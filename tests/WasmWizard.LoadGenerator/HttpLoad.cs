@@ -50,6 +50,7 @@ public static class HttpLoad
         return new JsonObject
         {
             ["mode"] = "url",
+            ["cpu_of"] = ProcessMeter.ClientsOnly,
             ["method"] = method.Method,
             ["url"] = url.GetLeftPart(UriPartial.Path),
             ["result"] = Json.ToNode(report),

@@ -49,7 +49,7 @@ public sealed record LoadReport(
             status,
             errors,
             Math.Round(process.Cpu.TotalSeconds, 3),
-            ProcessMeter.Busy(process.Cpu, duration),
+            ProcessMeter.Busy(process),
             ProcessMeter.MicrosecondsEach(process.Cpu, samples.Count),
             process);
     }

@@ -76,6 +76,7 @@ public static class MemoryRun
             return new JsonObject
             {
                 ["mode"] = "memory",
+                ["cpu_of"] = ProcessMeter.ClientsOnly,
                 ["target"] = Target,
                 ["host_dll"] = Path.GetFileName(hostDll),
                 ["host_pid"] = host.Id,

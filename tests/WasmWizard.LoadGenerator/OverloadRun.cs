@@ -112,6 +112,7 @@ public static class OverloadRun
             ["module"] = name,
             ["tenants"] = tenants.Count,
             ["settings_overridden"] = HostSettings.Overridden(options),
+            ["cpu_of"] = host == "embedded" ? ProcessMeter.HostAndClients : ProcessMeter.ClientsOnly,
             ["peak_search"] = new JsonArray([.. steps.Select(s => Json.ToNode(s))]),
             ["peak_ok_per_s"] = peak,
         };

@@ -9,7 +9,7 @@ namespace WasmWizard.LoadGenerator;
 /// answered inside the window, per second, so a queue that grows during the window (answers arriving after it)
 /// cannot pass for throughput. The offered rate counts the requests that really left inside the window, so it
 /// shows whether the generator kept the rate it was asked for. CPU is this process's over the window, and per
-/// request answered (success or refusal) among those due in it; <c>process</c> has its GC pauses and thread-pool
+/// answer (any status) that arrived in it; <c>process</c> has its GC pauses and thread-pool
 /// peaks.
 /// </summary>
 public sealed record OverloadSummary(
@@ -51,6 +51,8 @@ public sealed record OverloadSummary(
         var ok = answered.Where(IsOk).ToList();
         var okAnswered = samples.Count(s => IsOk(s) && s.StartMs + s.LatencyMs >= from && s.StartMs + s.LatencyMs < to);
         var refused = answered.Where(s => s.Answer.Status is 429 or 503).ToList();
+        // Every answer that arrived inside the window, whenever it was due: what the window's CPU was spent on.
+        var answersInWindow = samples.Count(s => s.Error is null && s.StartMs + s.LatencyMs >= from && s.StartMs + s.LatencyMs < to);
         var serverErrors = answered.Where(s => s.Answer.Status >= 500 && s.Answer.Status != 503);
         var other = answered.Where(s => s.Answer.Status is < 200 or (>= 300 and < 500) && s.Answer.Status != 429);
         var errors = window.Where(s => s.Error is not (null or "Timeout" or "Overflow"));
@@ -75,8 +77,8 @@ public sealed record OverloadSummary(
             LatencySummary.From(ok.Select(s => s.LatencyMs)),
             LatencySummary.From(refused.Select(s => s.LatencyMs)),
             Math.Round(process.Cpu.TotalSeconds, 3),
-            ProcessMeter.Busy(process.Cpu, duration),
-            ProcessMeter.MicrosecondsEach(process.Cpu, answered.Count),
+            ProcessMeter.Busy(process),
+            ProcessMeter.MicrosecondsEach(process.Cpu, answersInWindow),
             process);
     }
 

@@ -11,13 +11,42 @@ namespace WasmWizard.LoadGenerator;
 /// </summary>
 public static class ProcessMeter
 {
+    /// <summary>What the CPU figures cover when the host runs in this process (<c>cpu_of</c> in a report).</summary>
+    public const string HostAndClients = "host and clients, one process";
+
+    /// <summary>What they cover when the host runs elsewhere.</summary>
+    public const string ClientsOnly = "clients only";
+
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Waits for <paramref name="from"/> on <paramref name="clock"/>, then measures until <paramref name="to"/>.</summary>
-    public static async Task<ProcessWindow> MeasureAsync(Stopwatch clock, TimeSpan from, TimeSpan to)
+    /// <summary>
+    /// Waits for <paramref name="from"/> on <paramref name="clock"/>, then measures until <paramref name="to"/>. It runs
+    /// on a thread of its own, so that a starved thread pool neither shifts the window nor hides from the samples.
+    /// </summary>
+    public static Task<ProcessWindow> MeasureAsync(Stopwatch clock, TimeSpan from, TimeSpan to)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        await DelayUntilAsync(clock, from).ConfigureAwait(false);
+        return Task.Factory.StartNew(
+            () => Measure(clock, from, to), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>The share of all the machine's cores the window's CPU is, over the span it really covered.</summary>
+    public static double Busy(ProcessWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        return window.Span > TimeSpan.Zero
+            ? Math.Round(window.Cpu / window.Span / Environment.ProcessorCount, 3)
+            : 0;
+    }
+
+    /// <summary>Microseconds of <paramref name="cpu"/> per one of <paramref name="count"/>, null for none.</summary>
+    public static double? MicrosecondsEach(TimeSpan cpu, int count) =>
+        count > 0 ? Math.Round(cpu.TotalMicroseconds / count, 1) : null;
+
+    private static ProcessWindow Measure(Stopwatch clock, TimeSpan from, TimeSpan to)
+    {
+        SleepUntil(clock, from);
+        var started = clock.Elapsed;
         var cpu = Environment.CpuUsage.TotalTime;
         var paused = GC.GetTotalPauseDuration();
         var collections = GC.CollectionCount(0);
@@ -26,12 +55,15 @@ public static class ProcessMeter
         while (clock.Elapsed < to)
         {
             var left = to - clock.Elapsed;
-            await Task.Delay(left < SampleEvery ? left : SampleEvery).ConfigureAwait(false);
+            Thread.Sleep(left < SampleEvery ? left : SampleEvery);
             threads = Math.Max(threads, ThreadPool.ThreadCount);
             queue = Math.Max(queue, ThreadPool.PendingWorkItemCount);
         }
 
+        // The span really measured, which a late wake-up makes a little longer than asked.
+        var span = clock.Elapsed - started;
         return new ProcessWindow(
+            span,
             Environment.CpuUsage.TotalTime - cpu,
             GC.GetTotalPauseDuration() - paused,
             GC.CollectionCount(0) - collections,
@@ -39,26 +71,25 @@ public static class ProcessMeter
             queue);
     }
 
-    /// <summary>The share of all the machine's cores that <paramref name="cpu"/> over <paramref name="window"/> is.</summary>
-    public static double Busy(TimeSpan cpu, TimeSpan window) =>
-        window > TimeSpan.Zero ? Math.Round(cpu / window / Environment.ProcessorCount, 3) : 0;
-
-    /// <summary>Microseconds of <paramref name="cpu"/> per one of <paramref name="count"/>, null for none.</summary>
-    public static double? MicrosecondsEach(TimeSpan cpu, int count) =>
-        count > 0 ? Math.Round(cpu.TotalMicroseconds / count, 1) : null;
-
-    private static async Task DelayUntilAsync(Stopwatch clock, TimeSpan at)
+    private static void SleepUntil(Stopwatch clock, TimeSpan at)
     {
         var left = at - clock.Elapsed;
         if (left > TimeSpan.Zero)
         {
-            await Task.Delay(left).ConfigureAwait(false);
+            Thread.Sleep(left);
+        }
+
+        // Sleep may wake a fraction of a millisecond early: never start the window before it opens.
+        while (clock.Elapsed < at)
+        {
+            Thread.Yield();
         }
     }
 }
 
 /// <summary>What <see cref="ProcessMeter.MeasureAsync"/> found over one window.</summary>
 public sealed record ProcessWindow(
+    [property: JsonIgnore] TimeSpan Span,
     [property: JsonIgnore] TimeSpan Cpu,
     [property: JsonIgnore] TimeSpan GcPause,
     [property: JsonPropertyName("gc_collections")] int Collections,

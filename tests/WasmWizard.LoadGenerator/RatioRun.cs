@@ -71,7 +71,7 @@ public static class RatioRun
 
             Console.Error.WriteLine($"http floor: {options.Concurrency} clients, {Seconds(options)}");
             LoadReport floor;
-            await using (var floorServer = await HttpFloor.StartAsync(answer).ConfigureAwait(false))
+            await using (var floorServer = await HttpFloor.StartAsync(answer.Status, answer.Body).ConfigureAwait(false))
             {
                 using var floorClient = HttpLoad.NewClient(options, floorServer.Address);
                 floor = await ClosedLoop.RunAsync(
@@ -92,6 +92,7 @@ public static class RatioRun
                 ["concurrency"] = options.Concurrency,
                 ["tenants"] = tenants.Count,
                 ["settings_overridden"] = HostSettings.Overridden(options),
+                ["cpu_of"] = ProcessMeter.HostAndClients,
                 ["in_process"] = Json.ToNode(inProcess),
                 ["http"] = Json.ToNode(overHttp),
                 ["http_to_in_process_ratio"] = inProcess.OkPerSecond > 0
@@ -115,14 +116,12 @@ public static class RatioRun
         }
     }
 
-    private static async Task<byte[]> RecordAnswerAsync(HttpClient http, string key, string moduleId)
+    // Whatever the answer: a module that exits non-zero is answered 422, and the floor answers the same.
+    private static async Task<(int Status, byte[] Body)> RecordAnswerAsync(HttpClient http, string key, string moduleId)
     {
         using var request = WizardApi.ExecuteRequest(moduleId, key);
         using var response = await http.SendAsync(request).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-        return response.StatusCode == System.Net.HttpStatusCode.OK
-            ? body
-            : throw new InvalidOperationException($"The module's first run was answered {(int)response.StatusCode}.");
+        return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
     }
 
     private static async Task<Outcome> RunInProcessAsync(SandboxService sandbox, RunRequest run)
