@@ -19,11 +19,15 @@ public sealed record LoadReport(
     [property: JsonPropertyName("latency_ms")] LatencySummary Latency,
     [property: JsonPropertyName("status")] SortedDictionary<string, int> Status,
     [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors,
-    [property: JsonPropertyName("cpu_s")] double CpuSeconds,
-    [property: JsonPropertyName("cpu_busy")] double CpuBusy,
     [property: JsonPropertyName("cpu_us_per_request")] double? CpuMicrosecondsPerRequest,
     [property: JsonPropertyName("process")] ProcessWindow Process)
 {
+    [JsonPropertyName("cpu_s")]
+    public double CpuSeconds => Process.CpuSeconds;
+
+    [JsonPropertyName("cpu_busy")]
+    public double CpuBusy => Process.Busy;
+
     public static LoadReport From(List<Sample> samples, TimeSpan duration, int concurrency, ProcessWindow process)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -48,9 +52,7 @@ public sealed record LoadReport(
             LatencySummary.From(samples.Select(s => s.LatencyMs)),
             status,
             errors,
-            Math.Round(process.Cpu.TotalSeconds, 3),
-            ProcessMeter.Busy(process),
-            ProcessMeter.MicrosecondsEach(process.Cpu, samples.Count),
+            process.MicrosecondsEach(samples.Count),
             process);
     }
 }

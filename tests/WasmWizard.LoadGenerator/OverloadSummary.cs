@@ -32,11 +32,15 @@ public sealed record OverloadSummary(
     [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors,
     [property: JsonPropertyName("latency_ok_ms")] LatencySummary OkLatency,
     [property: JsonPropertyName("latency_refused_ms")] LatencySummary RefusedLatency,
-    [property: JsonPropertyName("cpu_s")] double CpuSeconds,
-    [property: JsonPropertyName("cpu_busy")] double CpuBusy,
     [property: JsonPropertyName("cpu_us_per_answer")] double? CpuMicrosecondsPerAnswer,
     [property: JsonPropertyName("process")] ProcessWindow Process)
 {
+    [JsonPropertyName("cpu_s")]
+    public double CpuSeconds => Process.CpuSeconds;
+
+    [JsonPropertyName("cpu_busy")]
+    public double CpuBusy => Process.Busy;
+
     public static OverloadSummary From(
         IReadOnlyList<OpenSample> samples, TimeSpan warmup, TimeSpan duration, double targetPerSecond, double peak,
         ProcessWindow process)
@@ -49,10 +53,11 @@ public sealed record OverloadSummary(
         var sent = samples.Where(s => s.Error != "Overflow").ToList();
         var answered = window.Where(s => s.Error is null).ToList();
         var ok = answered.Where(IsOk).ToList();
-        var okAnswered = samples.Count(s => IsOk(s) && s.StartMs + s.LatencyMs >= from && s.StartMs + s.LatencyMs < to);
+        bool AnsweredInWindow(OpenSample s) => s.StartMs + s.LatencyMs >= from && s.StartMs + s.LatencyMs < to;
+        var okAnswered = samples.Count(s => IsOk(s) && AnsweredInWindow(s));
         var refused = answered.Where(s => s.Answer.Status is 429 or 503).ToList();
         // Every answer that arrived inside the window, whenever it was due: what the window's CPU was spent on.
-        var answersInWindow = samples.Count(s => s.Error is null && s.StartMs + s.LatencyMs >= from && s.StartMs + s.LatencyMs < to);
+        var answersInWindow = samples.Count(s => s.Error is null && AnsweredInWindow(s));
         var serverErrors = answered.Where(s => s.Answer.Status >= 500 && s.Answer.Status != 503);
         var other = answered.Where(s => s.Answer.Status is < 200 or (>= 300 and < 500) && s.Answer.Status != 429);
         var errors = window.Where(s => s.Error is not (null or "Timeout" or "Overflow"));
@@ -76,9 +81,7 @@ public sealed record OverloadSummary(
             Count(errors.Select(s => s.Error!)),
             LatencySummary.From(ok.Select(s => s.LatencyMs)),
             LatencySummary.From(refused.Select(s => s.LatencyMs)),
-            Math.Round(process.Cpu.TotalSeconds, 3),
-            ProcessMeter.Busy(process),
-            ProcessMeter.MicrosecondsEach(process.Cpu, answersInWindow),
+            process.MicrosecondsEach(answersInWindow),
             process);
     }
 

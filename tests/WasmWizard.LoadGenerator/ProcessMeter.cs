@@ -30,19 +30,6 @@ public static class ProcessMeter
             () => Measure(clock, from, to), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>The share of all the machine's cores the window's CPU is, over the span it really covered.</summary>
-    public static double Busy(ProcessWindow window)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        return window.Span > TimeSpan.Zero
-            ? Math.Round(window.Cpu / window.Span / Environment.ProcessorCount, 3)
-            : 0;
-    }
-
-    /// <summary>Microseconds of <paramref name="cpu"/> per one of <paramref name="count"/>, null for none.</summary>
-    public static double? MicrosecondsEach(TimeSpan cpu, int count) =>
-        count > 0 ? Math.Round(cpu.TotalMicroseconds / count, 1) : null;
-
     private static ProcessWindow Measure(Stopwatch clock, TimeSpan from, TimeSpan to)
     {
         SleepUntil(clock, from);
@@ -98,4 +85,15 @@ public sealed record ProcessWindow(
 {
     [JsonPropertyName("gc_pause_ms")]
     public double GcPauseMilliseconds => Math.Round(GcPause.TotalMilliseconds, 1);
+
+    /// <summary>The CPU in seconds (a report shows it beside what the window achieved).</summary>
+    [JsonIgnore]
+    public double CpuSeconds => Math.Round(Cpu.TotalSeconds, 3);
+
+    /// <summary>The share of all the machine's cores the CPU is, over the span the window really covered.</summary>
+    [JsonIgnore]
+    public double Busy => Span > TimeSpan.Zero ? Math.Round(Cpu / Span / Environment.ProcessorCount, 3) : 0;
+
+    /// <summary>Microseconds of CPU per one of <paramref name="count"/> (requests, answers), null for none.</summary>
+    public double? MicrosecondsEach(int count) => count > 0 ? Math.Round(Cpu.TotalMicroseconds / count, 1) : null;
 }
