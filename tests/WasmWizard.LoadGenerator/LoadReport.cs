@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace WasmWizard.LoadGenerator;
 
 /// <summary>
-/// What one closed-loop phase measured. Latencies cover every request, refused and failed ones included; a refused
-/// client's back-off before its next request is not part of any latency. CPU is this process's over the window
+/// What one closed-loop phase measured. <c>latency_ms</c> covers every request, refused and failed ones included, and
+/// <c>latency_ok_ms</c> the successes alone, since fast refusals pull the first down; a refused client's back-off
+/// before its next request is not part of any latency. CPU is this process's over the window
 /// (<see cref="ProcessMeter"/>), and per request counted in it; <c>process</c> has the window's GC pauses and
 /// thread-pool peaks.
 /// </summary>
@@ -17,6 +18,7 @@ public sealed record LoadReport(
     [property: JsonPropertyName("ok_per_s")] double OkPerSecond,
     [property: JsonPropertyName("refused")] int Refused,
     [property: JsonPropertyName("latency_ms")] LatencySummary Latency,
+    [property: JsonPropertyName("latency_ok_ms")] LatencySummary OkLatency,
     [property: JsonPropertyName("status")] SortedDictionary<string, int> Status,
     [property: JsonPropertyName("errors")] SortedDictionary<string, int> Errors,
     [property: JsonPropertyName("cpu_us_per_request")] double? CpuMicrosecondsPerRequest,
@@ -50,6 +52,7 @@ public sealed record LoadReport(
             Math.Round(ok / seconds, 1),
             samples.Count(s => s.Outcome.Refused),
             LatencySummary.From(samples.Select(s => s.LatencyMs)),
+            LatencySummary.From(samples.Where(s => s.Outcome.Ok).Select(s => s.LatencyMs)),
             status,
             errors,
             process.MicrosecondsEach(samples.Count),

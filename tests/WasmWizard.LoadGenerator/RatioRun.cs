@@ -99,6 +99,7 @@ public static class RatioRun
                     ? Math.Round(overHttp.OkPerSecond / inProcess.OkPerSecond, 3)
                     : null,
                 ["http_p99_ms"] = overHttp.Latency.P99,
+                ["http_p99_ok_ms"] = overHttp.OkLatency.P99,
                 ["http_floor"] = Json.ToNode(floor),
                 ["floor_to_in_process_ratio"] = inProcess.OkPerSecond > 0
                     ? Math.Round(floor.OkPerSecond / inProcess.OkPerSecond, 3)
