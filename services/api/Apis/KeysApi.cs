@@ -104,7 +104,10 @@ public static class KeysApi
         return TypedResults.Ok(keys.Select(k => KeyResponse.From(k, caller.Tier, now, usage.Pending(k.Id))).ToList());
     }
 
-    /// <summary>Revokes a key of the caller's; it stops working at once.</summary>
+    /// <summary>
+    /// Revokes a key of the caller's; it stops working at once. Only a credential holding every scope of that key
+    /// may revoke it, as only such a credential could have made it.
+    /// </summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         Guid id,
         HttpContext http,
@@ -114,6 +117,22 @@ public static class KeysApi
         CancellationToken cancellationToken)
     {
         var owner = Caller.From(http.User).UserId;
+        var target = (await identities.ListKeysAsync(owner, cancellationToken)).FirstOrDefault(k => k.Id == id);
+        if (target is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such API key.");
+        }
+
+        // A leaked key that may only manage keys must not be able to take the owner's working keys away.
+        var held = Caller.ScopesOf(http.User);
+        if (target.Scopes.FirstOrDefault(s => !held.Contains(s)) is { } beyond)
+        {
+            return ApiProblems.Create(
+                StatusCodes.Status403Forbidden,
+                ErrorCodes.Forbidden,
+                $"That key holds the '{beyond}' scope, which this credential does not; revoke it with one that does.");
+        }
+
         if (!await identities.RevokeKeyAsync(owner, id, time.GetUtcNow(), cancellationToken))
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such API key.");

@@ -70,6 +70,46 @@ public sealed class KeyScopeTests : IClassFixture<KeyScopeTests.App>
     }
 
     [Fact]
+    public async Task RevokeKey_HoldingScopesTheCallerLacks_ForbiddenAndTheKeyStillWorks()
+    {
+        using var user = await _app.CreateUserAsync();
+        var module = await ApiCalls.UploadAsync(user.Client, TestModules.Hello, "hello.wasm");
+        var moduleId = Guid.Parse(module.GetProperty("id").GetString()!);
+        var runnerCreated = await ApiCalls.BodyAsync(
+            await user.Client.PostAsJsonAsync("/api/auth/keys", new { scopes = new[] { "execute", "keys" } }, Token));
+        using var runner = _app.ClientWithKey(runnerCreated.GetProperty("api_key").GetString()!);
+        using var keyManager = await NewKeyClient(user, new { scopes = new[] { "keys" } });
+        var firstKeyId = (await ApiCalls.BodyAsync(await user.Client.GetAsync("/api/auth/keys", Token)))
+            .EnumerateArray().Single(k => k.GetProperty("scopes").GetArrayLength() == 3).GetProperty("id").GetString();
+
+        var fuller = await keyManager.DeleteAsync($"/api/auth/keys/{firstKeyId}", Token);
+        var runnerByManager = await keyManager.DeleteAsync($"/api/auth/keys/{runnerCreated.GetProperty("id").GetString()}", Token);
+
+        await ApiCalls.AssertProblemAsync(fuller, HttpStatusCode.Forbidden, "forbidden");
+        await ApiCalls.AssertProblemAsync(runnerByManager, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(HttpStatusCode.OK, (await ApiCalls.ExecuteAsync(runner, moduleId, new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.Client.GetAsync("/api/wasm/modules", Token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokeKey_WithNoMoreScopesThanTheCaller_RevokedAtOnce()
+    {
+        using var user = await _app.CreateUserAsync();
+        var runnerCreated = await ApiCalls.BodyAsync(
+            await user.Client.PostAsJsonAsync("/api/auth/keys", new { scopes = new[] { "execute" } }, Token));
+        using var runner = _app.ClientWithKey(runnerCreated.GetProperty("api_key").GetString()!);
+        using var manager = await NewKeyClient(user, new { scopes = new[] { "execute", "keys" } });
+        Assert.Equal(HttpStatusCode.OK, (await runner.GetAsync("/api/wasm/modules", Token)).StatusCode);
+
+        var revoked = await manager.DeleteAsync($"/api/auth/keys/{runnerCreated.GetProperty("id").GetString()}", Token);
+        var unknown = await manager.DeleteAsync($"/api/auth/keys/{Guid.NewGuid()}", Token);
+
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        await ApiCalls.AssertUnauthorizedAsync(runner);
+        await ApiCalls.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task CreateKey_Response_CarriesIdTwiceScopesAndExpiry()
     {
         using var user = await _app.CreateUserAsync();
