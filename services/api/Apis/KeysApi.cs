@@ -77,17 +77,14 @@ public static class KeysApi
             expiresAt = limit;
         }
 
-        var existing = await identities.ListKeysAsync(caller.UserId, cancellationToken);
         var maxKeys = options.CurrentValue.MaxActiveKeysPerUser;
-        if (existing.Count(k => k.RevokedAt is null && (k.ExpiresAt is null || k.ExpiresAt > now)) >= maxKeys)
+        var (record, key) = NewKey(caller.UserId, name ?? "api key", now, scopes, expiresAt);
+        if (!await identities.TryAddKeyAsync(record, maxKeys, cancellationToken))
         {
             throw new ApiProblemException(
                 StatusCodes.Status409Conflict, ErrorCodes.KeyLimit,
                 $"A user may hold at most {maxKeys} active keys; revoke one first.");
         }
-
-        var (record, key) = NewKey(caller.UserId, name ?? "api key", now, scopes, expiresAt);
-        await identities.AddKeyAsync(record, cancellationToken);
         await audit.RecordAsync(AuditEventTypes.KeyCreated, caller.UserId, record.Id, Describe(record));
         return TypedResults.Created(
             $"/api/auth/keys/{record.Id}",

@@ -38,6 +38,13 @@ public interface IIdentityStore
     /// <summary>Adds a key to an existing user.</summary>
     Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds a key to an existing user unless they already hold <paramref name="maxActiveKeys"/> keys that are
+    /// neither revoked nor expired when the new one is created; false when they do. Counting and adding are one
+    /// step, so requests made at the same moment cannot all pass the cap.
+    /// </summary>
+    Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken);
+
     /// <summary>Lists a user's keys, newest first, revoked ones included.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(Guid userId, CancellationToken cancellationToken);
 

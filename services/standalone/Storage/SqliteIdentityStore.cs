@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using WasmWizard.Shared.Ports;
 
@@ -207,6 +208,29 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         using var writing = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await InsertKeyAsync(connection, null, key, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        // Writes to this database pass the gate one at a time, so no other key lands between the count and the insert.
+        using var writing = await database.EnterWriteAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var count = connection.CreateCommand();
+        count.CommandText = """
+            SELECT count(*) FROM api_keys k
+            WHERE k.user_id = $user AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $now)
+            """;
+        count.With("$user", key.UserId.ToString()).With("$now", SqliteValues.Text(key.CreatedAt));
+        var active = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        if (active >= maxActiveKeys)
+        {
+            return false;
+        }
+
+        await InsertKeyAsync(connection, null, key, cancellationToken);
+        return true;
     }
 
     /// <inheritdoc />

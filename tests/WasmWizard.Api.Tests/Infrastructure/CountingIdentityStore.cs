@@ -42,6 +42,9 @@ public sealed class CountingIdentityStore(IIdentityStore inner) : IIdentityStore
 
     public Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken) => inner.AddKeyAsync(key, cancellationToken);
 
+    public Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken) =>
+        inner.TryAddKeyAsync(key, maxActiveKeys, cancellationToken);
+
     public Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(Guid userId, CancellationToken cancellationToken) =>
         inner.ListKeysAsync(userId, cancellationToken);
 

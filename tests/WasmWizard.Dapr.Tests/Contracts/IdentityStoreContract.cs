@@ -162,6 +162,39 @@ public abstract class IdentityStoreContract(Func<Task<StorageBackend>> start) : 
     }
 
     [Fact]
+    public async Task TryAddKey_AtTheCap_RefusedUntilAKeyIsRevokedOrExpires()
+    {
+        var user = User();
+        await Store.TryCreateUserAsync(user, Key(user.Id).Key, Token);
+        var (expiring, _) = Key(user.Id, expiresAt: T0.AddHours(1));
+        var (revocable, _) = Key(user.Id);
+        Assert.True(await Store.TryAddKeyAsync(expiring, maxActiveKeys: 3, Token));
+        Assert.True(await Store.TryAddKeyAsync(revocable, maxActiveKeys: 3, Token));
+
+        var atCap = await Store.TryAddKeyAsync(Key(user.Id).Key, maxActiveKeys: 3, Token);
+        var afterExpiry = await Store.TryAddKeyAsync(Key(user.Id).Key with { CreatedAt = T0.AddHours(2) }, 3, Token);
+        var atCapAgain = await Store.TryAddKeyAsync(Key(user.Id).Key with { CreatedAt = T0.AddHours(2) }, 3, Token);
+        await Store.RevokeKeyAsync(user.Id, revocable.Id, T0.AddHours(2), Token);
+        var afterRevoke = await Store.TryAddKeyAsync(Key(user.Id).Key with { CreatedAt = T0.AddHours(3) }, 3, Token);
+
+        Assert.Equal((false, true, false, true), (atCap, afterExpiry, atCapAgain, afterRevoke));
+        Assert.Equal(5, (await Store.ListKeysAsync(user.Id, Token)).Count);
+    }
+
+    [Fact]
+    public async Task TryAddKey_ManyAtOnce_NeverPassTheCap()
+    {
+        var user = User();
+        await Store.TryCreateUserAsync(user, Key(user.Id).Key, Token);
+
+        var added = await Task.WhenAll(Enumerable.Range(0, 12)
+            .Select(_ => Task.Run(() => Store.TryAddKeyAsync(Key(user.Id).Key, maxActiveKeys: 4, Token), Token)));
+
+        Assert.Equal(3, added.Count(a => a));
+        Assert.Equal(4, (await Store.ListKeysAsync(user.Id, Token)).Count);
+    }
+
+    [Fact]
     public async Task AddKey_SecretAlreadyStored_IsRefusedAndChangesNothing()
     {
         var owner = User();

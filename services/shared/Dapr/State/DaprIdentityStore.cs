@@ -205,7 +205,14 @@ public sealed class DaprIdentityStore(DaprClient dapr, TimeProvider time) : IIde
     }
 
     /// <inheritdoc />
-    public async Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
+    public Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken) =>
+        AddKeyUnderCapAsync(key, maxActiveKeys: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken) =>
+        AddKeyUnderCapAsync(key, maxActiveKeys, cancellationToken);
+
+    private async Task<bool> AddKeyUnderCapAsync(ApiKeyRecord key, int? maxActiveKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         var hashKey = HashKeyOf(key);
@@ -214,7 +221,7 @@ public sealed class DaprIdentityStore(DaprClient dapr, TimeProvider time) : IIde
             throw new InvalidOperationException($"A key with id {key.Id} or with the same secret is already stored.");
         }
 
-        await _state.RetryAsync(
+        return await _state.RetryAsync(
             "add key",
             async () =>
             {
@@ -224,6 +231,13 @@ public sealed class DaprIdentityStore(DaprClient dapr, TimeProvider time) : IIde
                 }
 
                 var keys = await _state.EnsureAsync(StateKeys.UserKeys(key.UserId), IdIndex.Empty, cancellationToken);
+                if (maxActiveKeys is { } cap && await CountActiveAsync(keys.Value!, key.CreatedAt, cancellationToken) >= cap)
+                {
+                    return Attempt<bool>.Done(false);
+                }
+
+                // The index is written with the ETag it was read with: a key added by anyone since (this count
+                // included) fails the commit, and the retry counts again.
                 var operations = NewKeyOperations(key.Stored(), hashKey, keys.Value!, keys.ETag);
                 return await _state.TryCommitAsync(operations, cancellationToken)
                     ? Attempt<bool>.Done(true)
@@ -296,6 +310,13 @@ public sealed class DaprIdentityStore(DaprClient dapr, TimeProvider time) : IIde
         var keys = await _state.ReadManyAsync<ApiKeyRecord>(
             (index ?? IdIndex.Empty).Entries.Select(e => StateKeys.ApiKey(e.Id)).ToList(), cancellationToken);
         return keys.Where(k => k.Exists).ToList();
+    }
+
+    private async Task<int> CountActiveAsync(IdIndex index, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var keys = await _state.ReadManyAsync<ApiKeyRecord>(
+            index.Entries.Select(e => StateKeys.ApiKey(e.Id)).ToList(), cancellationToken);
+        return keys.Count(k => k.Value is { RevokedAt: null } key && (key.ExpiresAt is null || key.ExpiresAt > now));
     }
 
     private async Task<Attempt<bool>> CommitUnlessEmptyAsync(
