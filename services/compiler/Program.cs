@@ -53,12 +53,12 @@ internal static class CompilerProgram
             settings.UsePoolingAllocator = false;
             using var config = EngineConfiguration.Create(settings, poolSlots: 1);
             using var engine = new Engine(config);
-            var warning = ModuleCompiler.CompileToArtifact(engine, settings, input.ToArray(), output);
-            answer = JsonSerializer.Serialize(new CompilerAnswer(true, null, null, warning));
+            ModuleCompiler.CompileToArtifact(engine, settings, input.ToArray(), output);
+            answer = JsonSerializer.Serialize(new CompilerAnswer(true, null, null));
         }
         catch (ModuleRejectedException e)
         {
-            answer = JsonSerializer.Serialize(new CompilerAnswer(false, e.Code, e.Message, null));
+            answer = JsonSerializer.Serialize(new CompilerAnswer(false, e.Code, e.Message));
         }
 
         Console.Out.WriteLine(answer);

@@ -9,7 +9,6 @@ internal static class ExecutorEventIds
     public const int ModuleCompiled = 2101;
     public const int ArtifactDiscarded = 2102;
     public const int ArtifactNotPersisted = 2103;
-    public const int NotInstrumented = 2104;
 
     public const int AppTokenNotRequired = 2201;
     public const int UnhandledError = 2202;

@@ -25,10 +25,6 @@ internal static partial class Log
         Message = "Could not persist compiled module {Sha256}: {Reason}")]
     public static partial void ArtifactNotPersisted(ILogger logger, string sha256, string reason);
 
-    [LoggerMessage(EventId = ExecutorEventIds.NotInstrumented, Level = LogLevel.Warning,
-        Message = "Module {Sha256} runs without memory.grow tracking: {Reason}")]
-    public static partial void NotInstrumented(ILogger logger, string sha256, string reason);
-
     [LoggerMessage(EventId = ExecutorEventIds.AppTokenNotRequired, Level = LogLevel.Warning,
         Message = "APP_API_TOKEN is not set, so the internal endpoints answer loopback callers only; set it here "
             + "and on the sidecar wherever the sidecar is not on this machine's loopback or others share it")]

@@ -7,7 +7,7 @@ internal sealed class CompiledModule(
     string sha256, Module module, long initialMemoryBytes, long maximumMemoryPages, long artifactBytes, bool tracksGrowFailures)
 {
     /// <summary>Bumped whenever the instrumentation changes, so old artifacts are not reused.</summary>
-    public const int InstrumentationVersion = 1;
+    public const int InstrumentationVersion = 2;
 
     public string Sha256 => sha256;
 

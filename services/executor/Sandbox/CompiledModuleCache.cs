@@ -236,11 +236,7 @@ internal sealed class CompiledModuleCache : IDisposable
         using var span = SandboxTelemetry.StartPhase(SandboxPhase.Compile, sha256);
         try
         {
-            var warning = await _compiler.CompileAsync(bytes, temporary).ConfigureAwait(false);
-            if (warning is not null)
-            {
-                Log.NotInstrumented(_logger, sha256, warning);
-            }
+            await _compiler.CompileAsync(bytes, temporary).ConfigureAwait(false);
 
             Module module;
             var artifact = await File.ReadAllBytesAsync(temporary).ConfigureAwait(false);

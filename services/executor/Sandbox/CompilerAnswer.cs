@@ -6,5 +6,4 @@ namespace WasmWizard.Executor.Sandbox;
 internal sealed record CompilerAnswer(
     [property: JsonPropertyName("ok")] bool Ok,
     [property: JsonPropertyName("code")] string? Code,
-    [property: JsonPropertyName("message")] string? Message,
-    [property: JsonPropertyName("warning")] string? Warning);
+    [property: JsonPropertyName("message")] string? Message);

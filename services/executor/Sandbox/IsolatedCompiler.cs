@@ -37,9 +37,9 @@ internal sealed class IsolatedCompiler
     /// <summary>
     /// Compiles <paramref name="bytes"/> into <paramref name="artifactPath"/>. Throws
     /// <see cref="ModuleRejectedException"/> when the module is refused, takes longer than the compile budget or
-    /// needs more memory than the compile ceiling. Returns the compiler's warning, if any.
+    /// needs more memory than the compile ceiling.
     /// </summary>
-    public async Task<string?> CompileAsync(byte[] bytes, string artifactPath)
+    public async Task CompileAsync(byte[] bytes, string artifactPath)
     {
         if (!IsInstalled)
         {
@@ -102,10 +102,10 @@ internal sealed class IsolatedCompiler
 
         var answer = await output.ConfigureAwait(false);
         _ = await errors.ConfigureAwait(false);
-        return Interpret(process.ExitCode, answer);
+        Interpret(process.ExitCode, answer);
     }
 
-    private string? Interpret(int exitCode, string answer)
+    private void Interpret(int exitCode, string answer)
     {
         CompilerAnswer? parsed = null;
         var line = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
@@ -123,7 +123,7 @@ internal sealed class IsolatedCompiler
 
         if (exitCode == 0 && parsed is { Ok: true })
         {
-            return parsed.Warning;
+            return;
         }
 
         if (parsed is { Ok: false, Code: { } code, Message: { } message })

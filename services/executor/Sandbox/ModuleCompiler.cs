@@ -14,25 +14,25 @@ internal static class ModuleCompiler
 {
     /// <summary>
     /// Compiles <paramref name="bytes"/> and writes the artifact to <paramref name="artifactPath"/> (owner-only).
-    /// Throws <see cref="ModuleRejectedException"/> for a module outside the contract. Returns a warning to log,
-    /// or null.
+    /// Throws <see cref="ModuleRejectedException"/> for a module outside the contract.
     /// </summary>
-    public static string? CompileToArtifact(Engine engine, SandboxOptions settings, byte[] bytes, string artifactPath)
+    public static void CompileToArtifact(Engine engine, SandboxOptions settings, byte[] bytes, string artifactPath)
     {
         ModuleValidator.CheckHeader(bytes, settings.MaxModuleBytes);
         ModuleValidator.Validate(engine, bytes);
 
-        string? warning = null;
-        var toCompile = bytes;
+        byte[] toCompile;
         try
         {
             toCompile = MemoryGrowInstrumenter.Instrument(bytes) ?? bytes;
         }
         catch (WasmInstrumentationException e)
         {
-            // The module is valid (Wasmtime said so) but uses something the rewriter does not know. It still runs;
-            // only a refused memory.grow will show as the failure it caused instead of memory_limit.
-            warning = "runs without memory.grow tracking: " + e.Message;
+            // The module is valid (Wasmtime said so) but uses something the rewriter does not know. Without the
+            // rewrite straight-line code could run past its deadline, so such a module is not run at all.
+            throw new ModuleRejectedException(
+                ModuleRejectionCodes.UnsupportedFeature,
+                "The module uses something this service cannot run safely: " + e.Message);
         }
 
         Module module;
@@ -56,7 +56,5 @@ internal static class ModuleCompiler
             using var stream = PrivateFile.CreateNew(artifactPath);
             stream.Write(artifact);
         }
-
-        return warning;
     }
 }

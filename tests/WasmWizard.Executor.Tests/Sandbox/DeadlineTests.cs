@@ -64,6 +64,38 @@ public sealed class DeadlineTests : IDisposable
             memory: "(memory (export \"memory\") 1024)"));
     }
 
+    [Fact]
+    public async Task Run_StraightLineHostCalls_StillEndAtDeadline()
+    {
+        // Thousands of WASI calls in a row with no loop and no call to a function of the module: the engine checks
+        // deadlines only where a function is entered or a loop turns, and each call fills 1 MiB (a few ms), so
+        // without a check in front of every host call this body would run for about ten seconds.
+        var calls = string.Concat(Enumerable.Repeat(
+            "(drop (call $random_get (i32.const 0) (i32.const 1048576)))\n", 2_000));
+        await AssertTimesOut($$"""
+            (module
+              (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+              (memory (export "memory") 16)
+              (func (export "_start") {{calls}}))
+            """);
+    }
+
+    [Fact]
+    public async Task Run_StraightLineBulkMemory_StillEndsAtDeadline()
+    {
+        // The same with bulk memory instructions, each one instruction that fills or copies 32 MiB (about 7 s in
+        // all).
+        var steps = string.Concat(Enumerable.Repeat(
+            "(memory.fill (i32.const 0) (i32.const 7) (i32.const 33554432))\n"
+            + "(memory.copy (i32.const 33554432) (i32.const 0) (i32.const 33554432))\n",
+            1_500));
+        await AssertTimesOut($$"""
+            (module
+              (memory (export "memory") 1024)
+              (func (export "_start") {{steps}}))
+            """);
+    }
+
     private async Task AssertTimesOut(string wat, string? expectedStdout = null)
     {
         var limits = SandboxHarness.DefaultLimits with { TimeoutMs = TimeoutMs };

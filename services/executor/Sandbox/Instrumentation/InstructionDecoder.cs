@@ -8,13 +8,21 @@ namespace WasmWizard.Executor.Sandbox.Instrumentation;
 internal static class InstructionDecoder
 {
     private const byte MemoryGrow = 0x40;
+    private const byte Call = 0x10;
+    private const byte CallIndirect = 0x11;
+    private const byte ReturnCall = 0x12;
+    private const byte ReturnCallIndirect = 0x13;
+    private const byte Misc = 0xFC;
     private const uint LastRelaxedSimdOpcode = 0x113;
 
     /// <summary>
     /// Moves past one expression, including its closing <c>end</c>, and records the byte range of every
-    /// <c>memory.grow</c> it contains.
+    /// <c>memory.grow</c> it contains and of every instruction that may run long outside the engine's deadline
+    /// checks (see <see cref="InstrumentationSite"/>); a call counts when its callee is one of the first
+    /// <paramref name="importedFunctions"/> functions, the imported ones.
     /// </summary>
-    public static void SkipExpression(ref WasmReader reader, List<(int Start, int End)>? growSites)
+    public static void SkipExpression(
+        ref WasmReader reader, List<InstrumentationSite>? sites, uint importedFunctions = 0)
     {
         // The expression's own closing `end` is what brings the depth to zero.
         int depth = 1;
@@ -33,7 +41,29 @@ internal static class InstructionDecoder
                     break;
                 case MemoryGrow:
                     RequireMemoryZero(ref reader);
-                    growSites?.Add((start, reader.Position));
+                    sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: true));
+                    break;
+                case Call or ReturnCall:
+                    if (reader.ReadU32() < importedFunctions)
+                    {
+                        sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: false));
+                    }
+
+                    break;
+                case CallIndirect or ReturnCallIndirect:
+                    // A table may hold imported functions as well as the module's own.
+                    reader.ReadU32();
+                    reader.ReadU32();
+                    sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: false));
+                    break;
+                case Misc:
+                    if (SkipMiscImmediates(ref reader) is 8 or 10 or 11 or 12 or 14 or 15 or 17)
+                    {
+                        // memory.init, memory.copy, memory.fill, table.init, table.copy, table.grow, table.fill:
+                        // one instruction whose work grows with an operand.
+                        sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: false));
+                    }
+
                     break;
                 default:
                     SkipImmediates(ref reader, opcode);
@@ -109,7 +139,7 @@ internal static class InstructionDecoder
                 }
 
                 break;
-            case 0xFC:
+            case Misc:
                 SkipMiscImmediates(ref reader);
                 break;
             case 0xFD:
@@ -120,7 +150,7 @@ internal static class InstructionDecoder
         }
     }
 
-    private static void SkipMiscImmediates(ref WasmReader reader)
+    private static uint SkipMiscImmediates(ref WasmReader reader)
     {
         uint subOpcode = reader.ReadU32();
         switch (subOpcode)
@@ -148,6 +178,8 @@ internal static class InstructionDecoder
             default:
                 throw reader.Fail($"unsupported instruction 0xFC {subOpcode}");
         }
+
+        return subOpcode;
     }
 
     private static void SkipSimdImmediates(ref WasmReader reader)

@@ -8,6 +8,8 @@ namespace WasmWizard.Executor.Sandbox.Instrumentation;
 /// function that, on failure, stores the memory size the guest asked for (in pages) in an exported i64 global.
 /// Wasmtime offers no callback for refused growth, so this is how a run is classified as <c>memory_limit</c>; the
 /// size tells our cap apart from the module's own declared maximum and from requests no 32-bit memory can meet.
+/// The same pass puts a deadline check in front of every call into the host and every bulk memory or table
+/// instruction (see <see cref="InstrumentationSite"/>), so that straight-line code cannot outrun the deadline.
 /// </summary>
 /// <remarks>
 /// New type, function and global are appended at the end of their index spaces, so no existing index moves and
@@ -27,8 +29,8 @@ internal static class MemoryGrowInstrumenter
     internal static ReadOnlySpan<byte> FlagExportNameUtf8 => "__wasmwizard_grow_failed"u8;
 
     /// <summary>
-    /// Returns the instrumented module, or <c>null</c> when the module contains no <c>memory.grow</c> and so can
-    /// never have growth refused silently.
+    /// Returns the instrumented module, or <c>null</c> when the module contains no <c>memory.grow</c>, no call to
+    /// an imported function, no indirect call and no bulk memory or table instruction, and so has nothing to change.
     /// </summary>
     /// <exception cref="WasmInstrumentationException">
     /// The module is malformed or truncated, uses a feature outside the enabled set, or already exports

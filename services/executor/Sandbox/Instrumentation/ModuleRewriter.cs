@@ -4,8 +4,10 @@ namespace WasmWizard.Executor.Sandbox.Instrumentation;
 
 /// <summary>
 /// One forward pass over a module that copies it section by section while appending the flag global, its export,
-/// the helper type and the helper function, and replacing each <c>memory.grow</c> with a call to the helper.
-/// Sections we only need counts from are still decoded so that malformed input fails here, not later.
+/// the helper's type and function, the checkpoint's type and (empty) function, replacing each <c>memory.grow</c>
+/// with a call to the helper and putting a call to the checkpoint in front of each other
+/// <see cref="InstrumentationSite"/>. Sections we only need counts from are still decoded so that malformed input
+/// fails here, not later.
 /// </summary>
 internal ref struct ModuleRewriter
 {
@@ -29,9 +31,9 @@ internal ref struct ModuleRewriter
 
     private readonly ReadOnlySpan<byte> _module;
     private readonly MemoryStream _output;
-    private readonly List<(int Start, int End)> _growSites = [];
+    private readonly List<InstrumentationSite> _sites = [];
     private int _lastRank;
-    private int _growSiteCount;
+    private int _siteCount;
     private uint _typeCount;
     private uint _importedFunctions;
     private uint _definedFunctions;
@@ -52,7 +54,11 @@ internal ref struct ModuleRewriter
 
     private readonly uint HelperTypeIndex => _typeCount;
 
+    private readonly uint CheckpointTypeIndex => _typeCount + 1;
+
     private readonly uint HelperFunctionIndex => _importedFunctions + _definedFunctions;
+
+    private readonly uint CheckpointFunctionIndex => HelperFunctionIndex + 1;
 
     private readonly uint FlagGlobalIndex => _importedGlobals + _definedGlobals;
 
@@ -125,7 +131,7 @@ internal ref struct ModuleRewriter
         }
 
         AddMissingSectionsBefore(int.MaxValue);
-        return _growSiteCount == 0 ? null : _output.ToArray();
+        return _siteCount == 0 ? null : _output.ToArray();
     }
 
     // Position of each known section id in the mandatory order; the tag section (13) would sit between memory and
@@ -148,13 +154,13 @@ internal ref struct ModuleRewriter
         if (!_sawType && rank > TypeRank)
         {
             _sawType = true;
-            WriteSection(TypeId, 1, [], HelperType);
+            WriteSection(TypeId, 2, [], AppendedTypes);
         }
 
         if (!_sawFunction && rank > FunctionRank)
         {
             _sawFunction = true;
-            WriteSection(FunctionId, 1, [], LebU32(HelperTypeIndex));
+            WriteSection(FunctionId, 2, [], AppendedFunctions());
         }
 
         if (!_sawGlobal && rank > GlobalRank)
@@ -172,11 +178,17 @@ internal ref struct ModuleRewriter
         if (!_sawCode && rank > CodeRank)
         {
             _sawCode = true;
-            WriteSection(CodeId, 1, [], HelperBody());
+            WriteSection(CodeId, 2, [], [.. HelperBody(), .. CheckpointBody]);
         }
     }
 
-    private static ReadOnlySpan<byte> HelperType => [0x60, 0x01, 0x7F, 0x01, 0x7F];
+    // The helper's (i32) -> i32, then the checkpoint's () -> ().
+    private static ReadOnlySpan<byte> AppendedTypes => [0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x00, 0x00];
+
+    // No locals, `end`: all it does is what every function entry does, check the epoch deadline.
+    private static ReadOnlySpan<byte> CheckpointBody => [0x02, 0x00, 0x0B];
+
+    private readonly byte[] AppendedFunctions() => [.. LebU32(HelperTypeIndex), .. LebU32(CheckpointTypeIndex)];
 
     // Mutable i64 initialised with `i64.const 0`.
     private static ReadOnlySpan<byte> FlagGlobal => [0x7E, 0x01, 0x42, 0x00, 0x0B];
@@ -200,7 +212,7 @@ internal ref struct ModuleRewriter
 
         RequireEnd(ref content);
         _typeCount = count;
-        WriteSection(TypeId, count + 1, _module[entriesStart..content.Position], HelperType);
+        WriteSection(TypeId, count + 2, _module[entriesStart..content.Position], AppendedTypes);
     }
 
     private void ScanImportSection(ref WasmReader content)
@@ -248,7 +260,7 @@ internal ref struct ModuleRewriter
 
         RequireEnd(ref content);
         _definedFunctions = count;
-        WriteSection(FunctionId, count + 1, _module[entriesStart..content.Position], LebU32(HelperTypeIndex));
+        WriteSection(FunctionId, count + 2, _module[entriesStart..content.Position], AppendedFunctions());
     }
 
     private static void ScanTableSection(ref WasmReader content)
@@ -328,50 +340,52 @@ internal ref struct ModuleRewriter
         }
 
         var section = new MemoryStream();
-        WriteU32(section, count + 1);
+        WriteU32(section, count + 2);
         for (uint i = 0; i < count; i++)
         {
             int entryStart = content.Position;
             WasmReader body = content.ReadSubReader(content.ReadU32());
             int bodyStart = body.Position;
-            _growSites.Clear();
+            _sites.Clear();
             SkipLocals(ref body);
-            InstructionDecoder.SkipExpression(ref body, _growSites);
+            InstructionDecoder.SkipExpression(ref body, _sites, _importedFunctions);
             if (!body.AtEnd)
             {
                 throw body.Fail("function body continues after its final end");
             }
 
-            if (_growSites.Count == 0)
+            if (_sites.Count == 0)
             {
                 section.Write(_module[entryStart..content.Position]);
                 continue;
             }
 
-            _growSiteCount += _growSites.Count;
-            byte[] rewritten = ReplaceGrowSites(bodyStart, body.Position);
+            _siteCount += _sites.Count;
+            byte[] rewritten = RewriteSites(bodyStart, body.Position);
             WriteU32(section, (uint)rewritten.Length);
             section.Write(rewritten);
         }
 
         RequireEnd(ref content);
         section.Write(HelperBody());
+        section.Write(CheckpointBody);
         WriteSectionHeader(CodeId, (uint)section.Length);
         section.Position = 0;
         section.CopyTo(_output);
     }
 
-    // Re-emits one body (without its size prefix) with every recorded memory.grow swapped for `call helper`.
-    private readonly byte[] ReplaceGrowSites(int bodyStart, int bodyEnd)
+    // Re-emits one body (without its size prefix) with every recorded memory.grow swapped for `call helper` and
+    // `call checkpoint` in front of every other site, which itself is kept. Neither call touches the operand stack.
+    private readonly byte[] RewriteSites(int bodyStart, int bodyEnd)
     {
-        var body = new MemoryStream(bodyEnd - bodyStart + (_growSites.Count * 4));
+        var body = new MemoryStream(bodyEnd - bodyStart + (_sites.Count * 6));
         int copied = bodyStart;
-        foreach ((int start, int end) in _growSites)
+        foreach (var site in _sites)
         {
-            body.Write(_module[copied..start]);
+            body.Write(_module[copied..site.Start]);
             body.WriteByte(0x10);
-            WriteU32(body, HelperFunctionIndex);
-            copied = end;
+            WriteU32(body, site.IsMemoryGrow ? HelperFunctionIndex : CheckpointFunctionIndex);
+            copied = site.IsMemoryGrow ? site.End : site.Start;
         }
 
         body.Write(_module[copied..bodyEnd]);
