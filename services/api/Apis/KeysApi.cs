@@ -130,6 +130,12 @@ public static class KeysApi
                 $"That key holds the '{beyond}' scope, which this credential does not; revoke it with one that does.");
         }
 
+        // Revoking twice changes nothing, so it answers the same and leaves the trail with one key.revoked event.
+        if (target.RevokedAt is not null)
+        {
+            return TypedResults.NoContent();
+        }
+
         if (!await identities.RevokeKeyAsync(owner, id, time.GetUtcNow(), cancellationToken))
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such API key.");

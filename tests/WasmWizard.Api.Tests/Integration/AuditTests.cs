@@ -36,6 +36,7 @@ public sealed class AuditTests
             await user.Client.PostAsJsonAsync("/api/auth/keys", new { name = "ci", scopes = new[] { "execute" } }, Token));
         var keyId = Guid.Parse(key.GetProperty("id").GetString()!);
         await user.Client.DeleteAsync($"/api/auth/keys/{keyId}", Token);
+        var again = await user.Client.DeleteAsync($"/api/auth/keys/{keyId}", Token);
         await admin.PutAsJsonAsync($"/api/admin/users/{user.Id}/tier", new { tier = "pro" }, Token);
 
         var events = await Events(app);
@@ -48,6 +49,8 @@ public sealed class AuditTests
         Assert.Equal(user.ApiKeyId, keyCreated.ActorKeyId);
         Assert.Equal(key.GetProperty("prefix").GetString(), keyCreated.Details["prefix"]);
         Assert.Equal("execute", keyCreated.Details["scopes"]);
+        // Revoking an already revoked key answers the same but records nothing more.
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
         Assert.Single(events, e => e.Type == AuditEventTypes.KeyRevoked && e.SubjectKeyId == keyId && e.ActorUserId == user.Id);
         var tier = Assert.Single(events, e => e.Type == AuditEventTypes.TierChanged && e.SubjectUserId == user.Id);
         Assert.Equal("basic", tier.Details["previous_tier"]);
