@@ -16,6 +16,7 @@ namespace WasmWizard.Api.Execution;
 public sealed class ExecutionJobRunner(
     IExecutionJobStore jobs,
     IIdentityStore identities,
+    IModuleStore modules,
     ExecutionCoordinator coordinator,
     TierPolicy policy,
     TenantConcurrency concurrency,
@@ -69,6 +70,14 @@ public sealed class ExecutionJobRunner(
         var startedAt = time.GetUtcNow();
         try
         {
+            // The bytes are found by their hash and may be kept for another module with the same bytes: whether a
+            // deleted module's job runs must not depend on what others uploaded.
+            if (job.ModuleId is { } moduleId
+                && await modules.GetAsync(moduleId, CancellationToken.None).ConfigureAwait(false) is null)
+            {
+                throw new ModuleBytesMissingException(job.Request?.ModuleSha256 ?? "");
+            }
+
             result = await coordinator.RunQueuedAsync(job, tier, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ExecutorBusyException busy)

@@ -402,6 +402,14 @@ public sealed class ExecutionRequestProcessor(
             RunResult result;
             try
             {
+                // The bytes are found by their hash and may be kept for another module with the same bytes: whether
+                // a deleted module's execution runs must not depend on what others uploaded.
+                if (job.ModuleId is { } moduleId
+                    && await modules.GetAsync(moduleId, CancellationToken.None).ConfigureAwait(false) is null)
+                {
+                    throw new ModuleBytesMissingException(asked.ModuleSha256);
+                }
+
                 result = await sandbox.RunAsync(
                         new RunRequest(
                             asked.ModuleSha256, null, asked.ProgramName, asked.Stdin, asked.Args, asked.Env, limits,

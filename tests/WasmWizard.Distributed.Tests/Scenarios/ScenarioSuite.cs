@@ -386,6 +386,36 @@ public abstract class ScenarioSuite(IComposition composition)
     }
 
     [Fact]
+    public async Task AsyncExecution_ModuleDeletedWhileQueued_Rejected_EvenWhenAnotherModuleHasItsBytes()
+    {
+        SkipIfUnavailable();
+        using var user = await CreateUserAsync("pro");
+        using var other = await CreateUserAsync("pro");
+        var sleeper = await UploadAsync(user, SleeperModule, "sleeper.wasm");
+        var echo = await UploadAsync(user, EchoModule, "echo.wasm");
+        await UploadAsync(other, EchoModule, "same-bytes.wasm");
+
+        // As above: the tenant's slots are held, so the execution of echo waits in the queue while echo is deleted.
+        for (var i = 0; i < 3; i++)
+        {
+            await ExecutionIdAsync(await SubmitAsync(user, sleeper, new { timeout_ms = 3000 }));
+        }
+
+        await Eventually.HoldsAsync(
+            async () => (await ListAsync(user, $"module_id={sleeper}")).Executions
+                .Count(e => e.Status == "running") == 3,
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(50));
+        var waiting = await ExecutionIdAsync(await SubmitAsync(user, echo, new { input = "too late\n" }));
+        var deleted = await user.DeleteAsync($"/api/wasm/modules/{echo}", Token);
+
+        var result = await CompletedAsync(user, waiting);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal("rejected", result.GetProperty("outcome").GetString());
+        Assert.Equal("The module was deleted before the execution could run.", result.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task AsyncExecution_AnotherTenant_NeitherFindsNorListsIt()
     {
         SkipIfUnavailable();
