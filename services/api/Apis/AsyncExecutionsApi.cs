@@ -171,10 +171,19 @@ public static class AsyncExecutionsApi
         ArgumentNullException.ThrowIfNull(request);
         var (store, _) = Ports(request.HttpContext);
         var settings = options.CurrentValue;
+        var outcome = QueryValues.Text(request, "outcome", 32);
+        if (outcome is not null && !ExecutionOutcome.All.Contains(outcome, StringComparer.Ordinal))
+        {
+            // An unknown outcome matches nothing; an empty list would pass a typo off as "none of those".
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest, ErrorCodes.InvalidQuery,
+                $"The outcome must be one of {string.Join(", ", ExecutionOutcome.All)}.");
+        }
+
         var query = new ExecutionJobQuery(
             Caller.From(user).UserId,
             QueryValues.Guid(request, "module_id"),
-            QueryValues.Text(request, "outcome", 32),
+            outcome,
             QueryValues.Int32(request, "limit", settings.DefaultPageSize, 1, settings.MaxPageSize),
             QueryValues.Text(request, "cursor", MaxCursorLength));
         ExecutionJobPage page;

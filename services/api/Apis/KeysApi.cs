@@ -56,6 +56,14 @@ public static class KeysApi
         var now = time.GetUtcNow();
         var held = Caller.ScopesOf(user);
         var scopes = body is { } b && JsonFields.StringArray(b, "scopes") is { } asked ? asked.Distinct().ToList() : held.ToList();
+        if (scopes.Count == 0)
+        {
+            // A key that may do nothing is only a secret to leak: it still signs in and reads its owner's audit trail.
+            throw new ApiProblemException(
+                StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,
+                $"A key needs at least one scope; scopes are {string.Join(", ", ApiScopes.All)}.");
+        }
+
         if (scopes.FirstOrDefault(s => !ApiScopes.IsKnown(s)) is { } unknown)
         {
             throw new ApiProblemException(

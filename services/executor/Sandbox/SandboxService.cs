@@ -240,15 +240,16 @@ public sealed class SandboxService
 
     private static void CheckText(string text, string what, string code)
     {
+        var article = "aeiou".Contains(what[0], StringComparison.Ordinal) ? "An" : "A";
         if (text.Contains('\0', StringComparison.Ordinal))
         {
-            throw new RunRequestRejectedException(code, $"A {what} contains a NUL character.");
+            throw new RunRequestRejectedException(code, $"{article} {what} contains a NUL character.");
         }
 
         // WASI strings are UTF-8; a lone surrogate has no UTF-8 form.
         if (UnicodeText.HasLoneSurrogate(text))
         {
-            throw new RunRequestRejectedException(code, $"A {what} is not valid Unicode text.");
+            throw new RunRequestRejectedException(code, $"{article} {what} is not valid Unicode text.");
         }
     }
 }

@@ -26,4 +26,8 @@ public static class ExecutionOutcome
     /// so it ends here, without output. Never an outcome of a synchronous run.
     /// </summary>
     public const string Interrupted = "interrupted";
+
+    /// <summary>Every outcome, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Exited, Trapped, Timeout, MemoryLimit, FuelExhausted, Rejected, Interrupted];
 }

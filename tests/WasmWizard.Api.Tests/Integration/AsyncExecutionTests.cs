@@ -203,6 +203,7 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
         var trapped = (await AllPagesAsync(user.Client, "?limit=100&outcome=trapped")).SelectMany(p => p).ToList();
         var ofTrap = (await AllPagesAsync(user.Client, $"?module_id={trapId}")).SelectMany(p => p).ToList();
         var badCursor = await user.Client.GetAsync("/api/executions?cursor=bm90LWEtY3Vyc29y", Token);
+        var badOutcome = await user.Client.GetAsync("/api/executions?outcome=trappd", Token);
 
         Assert.Equal([2, 2, 2, 1], pages.Select(p => p.Count));
         var listed = pages.SelectMany(p => p).Select(e => e.GetProperty("execution_id").GetString()!).ToList();
@@ -215,6 +216,7 @@ public sealed class AsyncExecutionTests : IClassFixture<AsyncExecutionTests.App>
         Assert.All(ofTrap, e => Assert.Equal("trapped", e.GetProperty("outcome").GetString()));
         Assert.DoesNotContain(pages.SelectMany(p => p), e => e.TryGetProperty("output", out _));
         await ApiCalls.AssertProblemAsync(badCursor, HttpStatusCode.BadRequest, "invalid_cursor");
+        await ApiCalls.AssertProblemAsync(badOutcome, HttpStatusCode.BadRequest, "invalid_query");
     }
 
     [Fact]

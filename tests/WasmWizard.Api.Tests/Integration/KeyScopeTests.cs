@@ -55,7 +55,7 @@ public sealed class KeyScopeTests : IClassFixture<KeyScopeTests.App>
     }
 
     [Fact]
-    public async Task CreateKey_ScopeTheCallerLacks_Forbidden()
+    public async Task CreateKey_ScopeTheCallerLacks_Forbidden_UnknownScopeOrNone_BadRequest()
     {
         using var user = await _app.CreateUserAsync();
         using var runner = await NewKeyClient(user, new { scopes = new[] { "execute", "keys" } });
@@ -63,10 +63,12 @@ public sealed class KeyScopeTests : IClassFixture<KeyScopeTests.App>
         var admin = await user.Client.PostAsJsonAsync("/api/auth/keys", new { scopes = new[] { "admin" } }, Token);
         var escalate = await runner.PostAsJsonAsync("/api/auth/keys", new { scopes = new[] { "upload" } }, Token);
         var unknown = await user.Client.PostAsJsonAsync("/api/auth/keys", new { scopes = new[] { "root" } }, Token);
+        var none = await user.Client.PostAsJsonAsync("/api/auth/keys", new { scopes = Array.Empty<string>() }, Token);
 
         await ApiCalls.AssertProblemAsync(admin, HttpStatusCode.Forbidden, "forbidden");
         await ApiCalls.AssertProblemAsync(escalate, HttpStatusCode.Forbidden, "forbidden");
         await ApiCalls.AssertProblemAsync(unknown, HttpStatusCode.BadRequest, "invalid_field");
+        await ApiCalls.AssertProblemAsync(none, HttpStatusCode.BadRequest, "invalid_field");
     }
 
     [Fact]

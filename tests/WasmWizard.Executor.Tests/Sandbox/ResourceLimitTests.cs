@@ -118,7 +118,9 @@ public sealed class ResourceLimitTests : IDisposable
             () => _harness.RunBytesAsync(module, env: [KeyValuePair.Create("A", broken)]));
 
         Assert.Equal("invalid_args", inArgs.Code);
+        Assert.Equal("An argument is not valid Unicode text.", inArgs.Message);
         Assert.Equal("invalid_env", inEnv.Code);
+        Assert.Equal("An environment variable value is not valid Unicode text.", inEnv.Message);
     }
 
     [Fact]
