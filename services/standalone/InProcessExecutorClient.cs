@@ -8,8 +8,8 @@ namespace WasmWizard.Standalone;
 internal sealed class InProcessExecutorClient(SandboxService sandbox) : IExecutorClient, IExecutorAdmission
 {
     /// <inheritdoc />
-    public Task<PreparedModule> PrepareModuleAsync(byte[] module, CancellationToken cancellationToken) =>
-        sandbox.PrepareModuleAsync(module, cancellationToken);
+    public Task<PreparedModule> PrepareModuleAsync(byte[] module, string? tenant, CancellationToken cancellationToken) =>
+        sandbox.PrepareModuleAsync(module, tenant, cancellationToken);
 
     /// <inheritdoc />
     public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken) =>

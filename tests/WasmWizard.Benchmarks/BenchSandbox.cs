@@ -44,7 +44,7 @@ public sealed class BenchSandbox : IDisposable, IModuleBytesSource
     /// <summary>The module as the sandbox keeps it in memory after an upload.</summary>
     internal CompiledModule Compiled(string sha256) =>
         _services.GetRequiredService<CompiledModuleCache>()
-            .GetOrCompileAsync(sha256, token => GetModuleBytesAsync(sha256, token), persist: true, CancellationToken.None)
+            .GetOrCompileAsync(sha256, token => GetModuleBytesAsync(sha256, token), persist: true, tenant: null, CancellationToken.None)
             .GetAwaiter().GetResult()
         ?? throw new InvalidOperationException($"Module {sha256} is not stored.");
 
@@ -57,7 +57,7 @@ public sealed class BenchSandbox : IDisposable, IModuleBytesSource
     /// <summary>Uploads a module: validated, compiled and cached, with its bytes kept for the executor.</summary>
     public string Store(byte[] module)
     {
-        var prepared = Sandbox.PrepareModuleAsync(module, CancellationToken.None).GetAwaiter().GetResult();
+        var prepared = Sandbox.PrepareModuleAsync(module, null, CancellationToken.None).GetAwaiter().GetResult();
         _stored[prepared.Sha256] = module;
         return prepared.Sha256;
     }

@@ -49,7 +49,7 @@ public sealed class SandboxHarness : IDisposable, IModuleBytesSource
     /// <summary>Uploads a module the way the api does: prepare it, then keep its bytes for the executor.</summary>
     public async Task<string> StoreAsync(byte[] module)
     {
-        var prepared = await Sandbox.PrepareModuleAsync(module, TestContext.Current.CancellationToken);
+        var prepared = await Sandbox.PrepareModuleAsync(module, null, TestContext.Current.CancellationToken);
         _stored[prepared.Sha256] = module;
         return prepared.Sha256;
     }

@@ -85,7 +85,7 @@ public static class ModulesApi
         }
 
         CheckQuota(caller.Tier, limits, usage, wasm.Content.Length);
-        var prepared = await executor.PrepareModuleAsync(wasm.Content, cancellationToken);
+        var prepared = await executor.PrepareModuleAsync(wasm.Content, caller.UserId.ToString(), cancellationToken);
         var record = new ModuleRecord(
             Guid.CreateVersion7(), caller.UserId, name, description, isPublic, prepared.Sha256, prepared.SizeBytes, time.GetUtcNow());
         await modules.AddAsync(record, wasm.Content, cancellationToken);

@@ -48,7 +48,8 @@ public static class ExecutorApi
         // Size and content are the sandbox's to refuse; the server's body limit bounds what is read.
         var module = await RequestBodies.ReadAllAsync(
             request.Body, limit: null, () => new InvalidOperationException(), cancellationToken);
-        var prepared = await services.Sandbox.PrepareModuleAsync(module, cancellationToken);
+        var tenant = request.Query[ExecutorProtocol.TenantParameter] is [{ Length: > 0 } named] ? named : null;
+        var prepared = await services.Sandbox.PrepareModuleAsync(module, tenant, cancellationToken);
         return TypedResults.Json(prepared, ExecutorProtocol.Json);
     }
 

@@ -29,6 +29,8 @@ internal sealed class CompiledModuleCache : IDisposable
     private readonly LinkedList<CompiledModule> _recency = new();
     private long _cachedBytes;
     private readonly ConcurrentDictionary<string, Lazy<Task<CompiledModule?>>> _inflight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _compilesByTenant = new(StringComparer.Ordinal);
+    private readonly int _tenantCompileShare;
     private readonly string _directory;
 
     public CompiledModuleCache(
@@ -46,6 +48,7 @@ internal sealed class CompiledModuleCache : IDisposable
         _metrics = metrics;
         _logger = logger;
         _compileSlots = new SemaphoreSlim(_options.MaxConcurrentCompiles);
+        _tenantCompileShare = Math.Max(1, _options.MaxConcurrentCompiles - 1);
         _directory = Path.GetFullPath(_options.CompiledCacheDirectory);
         PrivateFile.CreateDirectory(_directory);
     }
@@ -54,12 +57,15 @@ internal sealed class CompiledModuleCache : IDisposable
 
     /// <summary>
     /// Returns the compiled module for <paramref name="sha256"/>, from memory, from disk, or by compiling the
-    /// bytes <paramref name="loadBytes"/> returns (null when they cannot be found).
+    /// bytes <paramref name="loadBytes"/> returns (null when they cannot be found). A compile counts against
+    /// <paramref name="tenant"/>'s share of the compile slots (all but one); a tenant that holds it is refused at
+    /// once with <see cref="ExecutorBusyException.TenantShareSpent"/>.
     /// </summary>
     public async Task<CompiledModule?> GetOrCompileAsync(
         string sha256,
         Func<CancellationToken, Task<byte[]?>> loadBytes,
         bool persist,
+        string? tenant,
         CancellationToken cancellationToken)
     {
         if (TryGetFromMemory(sha256) is { } cached)
@@ -69,6 +75,14 @@ internal sealed class CompiledModuleCache : IDisposable
         }
 
         _statistics.Missed();
+        if (_inflight.TryGetValue(sha256, out var running))
+        {
+            return await running.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Loading an artifact is cheap; a compile may hold a slot for the whole compile budget. The share is kept
+        // until the compile ends, not until this caller stops waiting, so leaving early frees nothing to reuse.
+        var share = tenant is not null && !File.Exists(ArtifactPath(sha256)) ? EnterCompileShare(tenant) : null;
         Lazy<Task<CompiledModule?>>? mine = null;
         mine = new Lazy<Task<CompiledModule?>>(() => Task.Run(
             async () =>
@@ -82,11 +96,27 @@ internal sealed class CompiledModuleCache : IDisposable
                     // Gone before anyone sees the result, so no later caller is handed a stale attempt; and only
                     // this attempt's own entry, never a newer one.
                     _inflight.TryRemove(KeyValuePair.Create(sha256, mine!));
+                    share?.Dispose();
                 }
             },
             CancellationToken.None));
-        var task = _inflight.GetOrAdd(sha256, mine).Value;
-        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var attempt = _inflight.GetOrAdd(sha256, mine);
+        if (!ReferenceEquals(attempt, mine))
+        {
+            // Another caller started the same compile in between: this one takes nothing of its own.
+            share?.Dispose();
+        }
+
+        return await attempt.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Compiles <paramref name="tenant"/> has started and not finished (for tests).</summary>
+    internal int CompilesHeldBy(string tenant)
+    {
+        lock (_compilesByTenant)
+        {
+            return _compilesByTenant.GetValueOrDefault(tenant);
+        }
     }
 
     /// <summary>Forgets a module: out of memory, and its artifact off the disk.</summary>
@@ -130,6 +160,42 @@ internal sealed class CompiledModuleCache : IDisposable
         }
 
         _compileSlots.Dispose();
+    }
+
+    private CompileShare EnterCompileShare(string tenant)
+    {
+        lock (_compilesByTenant)
+        {
+            var held = _compilesByTenant.GetValueOrDefault(tenant);
+            if (held >= _tenantCompileShare)
+            {
+                throw new ExecutorBusyException(
+                    TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds),
+                    tenantShareSpent: true,
+                    message: "This tenant is already compiling as many modules at once as one tenant may; "
+                        + "retry when one of those compiles ends.");
+            }
+
+            _compilesByTenant[tenant] = held + 1;
+        }
+
+        return new CompileShare(this, tenant);
+    }
+
+    private void LeaveCompileShare(string tenant)
+    {
+        lock (_compilesByTenant)
+        {
+            var held = _compilesByTenant[tenant] - 1;
+            if (held == 0)
+            {
+                _compilesByTenant.Remove(tenant);
+            }
+            else
+            {
+                _compilesByTenant[tenant] = held;
+            }
+        }
     }
 
     private async Task<CompiledModule?> LoadOrCompileAsync(
@@ -228,7 +294,9 @@ internal sealed class CompiledModuleCache : IDisposable
 
         if (!await _compileSlots.WaitAsync(TimeSpan.FromMilliseconds(_options.CompileTimeoutMs)).ConfigureAwait(false))
         {
-            throw new ExecutorBusyException(TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds));
+            throw new ExecutorBusyException(
+                TimeSpan.FromSeconds(_options.BusyRetryAfterSeconds),
+                message: "Every compile slot stayed busy compiling other modules; retry shortly.");
         }
 
         var temporary = ArtifactPath(sha256) + "." + Guid.NewGuid().ToString("N") + ".tmp";
@@ -328,6 +396,20 @@ internal sealed class CompiledModuleCache : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Best effort: a leftover file is retried or overwritten later.
+        }
+    }
+
+    /// <summary>One compile counted against its tenant until disposed (once, whoever disposes it).</summary>
+    private sealed class CompileShare(CompiledModuleCache cache, string tenant) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                cache.LeaveCompileShare(tenant);
+            }
         }
     }
 }

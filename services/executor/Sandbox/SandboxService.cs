@@ -39,14 +39,17 @@ public sealed class SandboxService
         _options = options.Value;
     }
 
-    /// <summary>Validates and compiles a module; the compiled form is kept for later runs.</summary>
-    public async Task<PreparedModule> PrepareModuleAsync(byte[] module, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates and compiles a module that <paramref name="tenant"/> (null for none) uploads; the compiled form is
+    /// kept for later runs.
+    /// </summary>
+    public async Task<PreparedModule> PrepareModuleAsync(byte[] module, string? tenant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(module);
         ModuleValidator.CheckHeader(module, _options.MaxModuleBytes);
         var sha256 = CompiledModuleCache.Sha256Of(module);
         var compiled = await _cache.GetOrCompileAsync(
-            sha256, _ => Task.FromResult<byte[]?>(module), persist: true, cancellationToken).ConfigureAwait(false);
+            sha256, _ => Task.FromResult<byte[]?>(module), persist: true, tenant, cancellationToken).ConfigureAwait(false);
         return new PreparedModule(sha256, module.Length, compiled!.InitialMemoryBytes);
     }
 
@@ -111,7 +114,8 @@ public sealed class SandboxService
             ModuleValidator.CheckHeader(bytes, _options.MaxModuleBytes);
             var sha256 = CompiledModuleCache.Sha256Of(bytes);
             compiled = await _cache.GetOrCompileAsync(
-                sha256, _ => Task.FromResult<byte[]?>(bytes), persist: false, cancellationToken).ConfigureAwait(false);
+                sha256, _ => Task.FromResult<byte[]?>(bytes), persist: false, request.Tenant, cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
@@ -120,6 +124,7 @@ public sealed class SandboxService
                 sha256,
                 token => _bytesSource.GetModuleBytesAsync(sha256, token),
                 persist: true,
+                request.Tenant,
                 cancellationToken).ConfigureAwait(false);
         }
 

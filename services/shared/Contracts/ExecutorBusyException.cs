@@ -6,11 +6,11 @@ namespace WasmWizard.Shared.Contracts;
 /// </summary>
 public sealed class ExecutorBusyException : Exception
 {
-    /// <summary>Creates the exception.</summary>
-    public ExecutorBusyException(TimeSpan retryAfter, bool tenantShareSpent = false)
-        : base(tenantShareSpent
+    /// <summary>Creates the exception; <paramref name="message"/> replaces the one about sandbox slots.</summary>
+    public ExecutorBusyException(TimeSpan retryAfter, bool tenantShareSpent = false, string? message = null)
+        : base(message ?? (tenantShareSpent
             ? "This tenant already holds every sandbox slot one tenant may hold; retry when one of its runs ends."
-            : "All sandbox slots are busy; retry shortly.")
+            : "All sandbox slots are busy; retry shortly."))
     {
         RetryAfter = retryAfter;
         TenantShareSpent = tenantShareSpent;

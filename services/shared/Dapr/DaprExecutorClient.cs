@@ -38,13 +38,13 @@ public sealed class DaprExecutorClient : IExecutorClient, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<PreparedModule> PrepareModuleAsync(byte[] module, CancellationToken cancellationToken)
+    public Task<PreparedModule> PrepareModuleAsync(byte[] module, string? tenant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(module);
         var content = new ByteArrayContent(module);
         content.Headers.ContentType = WasmType;
         return SendAsync(
-            new Call(HttpMethod.Post, ExecutorProtocol.PrepareRoute, content, CarriesModule: true, _timeout),
+            new Call(HttpMethod.Post, ExecutorProtocol.PreparePath(tenant), content, CarriesModule: true, _timeout),
             ExecutorAnswers.ReadAsync<PreparedModule>,
             cancellationToken);
     }

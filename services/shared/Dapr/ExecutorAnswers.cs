@@ -97,7 +97,9 @@ internal static class ExecutorAnswers
         ExecutorProblemTypes.ModuleRejected => new ModuleRejectedException(problem.Code, problem.Detail),
         ExecutorProblemTypes.RunRejected => new RunRequestRejectedException(problem.Code, problem.Detail),
         ExecutorProblemTypes.Busy => new ExecutorBusyException(
-            retryAfter ?? DefaultRetryAfter, tenantShareSpent: problem.Code == ExecutorErrorCodes.ConcurrencyLimited),
+            retryAfter ?? DefaultRetryAfter,
+            tenantShareSpent: problem.Code == ExecutorErrorCodes.ConcurrencyLimited,
+            message: string.IsNullOrWhiteSpace(problem.Detail) ? null : problem.Detail),
         ExecutorProblemTypes.DependencyUnavailable => new DependencyUnavailableException(
             IsPlainName(problem.Dependency) ? problem.Dependency! : "executor",
             new HttpRequestException(problem.Detail),

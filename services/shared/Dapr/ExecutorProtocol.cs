@@ -34,6 +34,14 @@ public static class ExecutorProtocol
     /// <summary>Runs a module once.</summary>
     public const string RunRoute = "internal/v1/runs";
 
+    /// <summary>The query parameter of <see cref="PrepareRoute"/> naming whose upload it is.</summary>
+    public const string TenantParameter = "tenant";
+
+    /// <summary>The path that prepares a module uploaded by <paramref name="tenant"/> (or by no one).</summary>
+    public static string PreparePath(string? tenant) => tenant is null
+        ? PrepareRoute
+        : PrepareRoute + "?" + TenantParameter + "=" + Uri.EscapeDataString(tenant);
+
     /// <summary>Forgets a module (route template; see <see cref="ForgetPath"/>).</summary>
     public const string ForgetRoute = "internal/v1/modules/{sha256}";
 

@@ -6,10 +6,11 @@ namespace WasmWizard.Shared.Ports;
 public interface IExecutorClient
 {
     /// <summary>
-    /// Validates and compiles a module so later runs reuse it.
-    /// Throws <see cref="ModuleRejectedException"/> when the module is refused.
+    /// Validates and compiles a module so later runs reuse it; <paramref name="tenant"/> (null for none) is whose
+    /// upload it is, since one tenant may not hold every compile slot. Throws <see cref="ModuleRejectedException"/>
+    /// when the module is refused and <see cref="ExecutorBusyException"/> when no compile slot is to be had.
     /// </summary>
-    Task<PreparedModule> PrepareModuleAsync(byte[] module, CancellationToken cancellationToken);
+    Task<PreparedModule> PrepareModuleAsync(byte[] module, string? tenant, CancellationToken cancellationToken);
 
     /// <summary>
     /// Runs a module once. Throws <see cref="ExecutorBusyException"/> when every slot is busy,

@@ -81,7 +81,7 @@ public sealed class AppTokenTests(AppTokenFixture fixture) : IClassFixture<AppTo
         var client = new DaprExecutorClient(
             dapr, Options.Create(new ExecutorClientOptions()), NullLogger<DaprExecutorClient>.Instance);
         var e = await Assert.ThrowsAsync<DependencyUnavailableException>(
-            () => client.PrepareModuleAsync(Modules.Sleeper(3), Token));
+            () => client.PrepareModuleAsync(Modules.Sleeper(3), null, Token));
 
         Assert.Contains("401", connect.Message, StringComparison.Ordinal);
         Assert.Equal("executor", e.Dependency);

@@ -32,7 +32,7 @@ public sealed class DaprExecutorClientTests(SmallModuleLimitFixture fixture) : I
     [Fact]
     public async Task StoredModule_PreparedThenRunByHash_ReadsItsBytesFromTheStateStore()
     {
-        var prepared = await Host.Client.PrepareModuleAsync(Modules.Echo, Token);
+        var prepared = await Host.Client.PrepareModuleAsync(Modules.Echo, null, Token);
         await Host.StoreBytesAsync(prepared.Sha256, Modules.Echo);
 
         // Forgotten, the executor has nothing but the hash: the run must fetch the bytes and compile again.
@@ -51,7 +51,7 @@ public sealed class DaprExecutorClientTests(SmallModuleLimitFixture fixture) : I
         var module = Modules.PaddedEcho(5 * 1024 * 1024);
         Assert.True(module.Length > 4 * 1024 * 1024);
 
-        var prepared = await Host.Client.PrepareModuleAsync(module, Token);
+        var prepared = await Host.Client.PrepareModuleAsync(module, null, Token);
         await Host.StoreBytesAsync(prepared.Sha256, module);
         await Host.Client.ForgetModuleAsync(prepared.Sha256, Token);
         var result = await Host.Client.RunAsync(ByHash(prepared.Sha256, "big"u8.ToArray()), Token);
@@ -203,14 +203,14 @@ public sealed class DaprExecutorClientTests(SmallModuleLimitFixture fixture) : I
 
     private sealed class EmbeddedCall(SandboxService sandbox) : IExecutorCall
     {
-        public Task PrepareAsync(byte[] module) => sandbox.PrepareModuleAsync(module, Token);
+        public Task PrepareAsync(byte[] module) => sandbox.PrepareModuleAsync(module, null, Token);
 
         public Task RunAsync(RunRequest request) => sandbox.RunAsync(request, Token);
     }
 
     private sealed class DistributedCall(DaprExecutorClient client) : IExecutorCall
     {
-        public Task PrepareAsync(byte[] module) => client.PrepareModuleAsync(module, Token);
+        public Task PrepareAsync(byte[] module) => client.PrepareModuleAsync(module, null, Token);
 
         public Task RunAsync(RunRequest request) => client.RunAsync(request, Token);
     }

@@ -23,7 +23,7 @@ public sealed class ExecutorUnavailableTests
         using var client = Client(api.HttpEndpoint, api.GrpcEndpoint, new ExecutorClientOptions());
 
         var e = await Assert.ThrowsAsync<DependencyUnavailableException>(
-            () => client.PrepareModuleAsync(Modules.Echo, Token));
+            () => client.PrepareModuleAsync(Modules.Echo, null, Token));
 
         Assert.Equal("executor", e.Dependency);
         Assert.Equal(TimeSpan.FromSeconds(2), e.RetryAfter);
@@ -36,7 +36,7 @@ public sealed class ExecutorUnavailableTests
         using var client = Client(closed, closed, new ExecutorClientOptions());
 
         var e = await Assert.ThrowsAsync<DependencyUnavailableException>(
-            () => client.PrepareModuleAsync(Modules.Echo, Token));
+            () => client.PrepareModuleAsync(Modules.Echo, null, Token));
 
         Assert.Equal("executor", e.Dependency);
         Assert.IsType<HttpRequestException>(e.InnerException);
@@ -55,7 +55,7 @@ public sealed class ExecutorUnavailableTests
         using var client = Client(api.HttpEndpoint, api.GrpcEndpoint, new ExecutorClientOptions { TimeoutSeconds = 1 });
 
         var e = await Assert.ThrowsAsync<DependencyUnavailableException>(
-            () => client.PrepareModuleAsync(Modules.Echo, Token));
+            () => client.PrepareModuleAsync(Modules.Echo, null, Token));
 
         Assert.Equal("executor", e.Dependency);
         Assert.IsType<TimeoutException>(e.InnerException);

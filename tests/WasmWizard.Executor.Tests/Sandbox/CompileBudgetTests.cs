@@ -20,7 +20,7 @@ public sealed class CompileBudgetTests
         var big = Wat.Compile(Wat.Command(functions + """(func (export "_start"))"""));
 
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(
-            () => harness.Sandbox.PrepareModuleAsync(big, TestContext.Current.CancellationToken));
+            () => harness.Sandbox.PrepareModuleAsync(big, null, TestContext.Current.CancellationToken));
 
         Assert.Equal(ModuleRejectionCodes.CompileTimeout, error.Code);
     }

@@ -22,7 +22,7 @@ public sealed class CompileIsolationTests
         });
 
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(
-            () => harness.Sandbox.PrepareModuleAsync(Expensive, TestContext.Current.CancellationToken));
+            () => harness.Sandbox.PrepareModuleAsync(Expensive, null, TestContext.Current.CancellationToken));
 
         Assert.Equal(ModuleRejectionCodes.ExceedsLimits, error.Code);
         Assert.Contains("256 MiB", error.Message, StringComparison.Ordinal);
@@ -40,7 +40,7 @@ public sealed class CompileIsolationTests
 
         var started = Stopwatch.GetTimestamp();
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(
-            () => harness.Sandbox.PrepareModuleAsync(Expensive, TestContext.Current.CancellationToken));
+            () => harness.Sandbox.PrepareModuleAsync(Expensive, null, TestContext.Current.CancellationToken));
         var refusedAfter = Stopwatch.GetElapsedTime(started);
 
         // With the only compile slot, the next module compiles at once: the expensive compile did not go on.
@@ -52,4 +52,33 @@ public sealed class CompileIsolationTests
         Assert.InRange(refusedAfter.TotalMilliseconds, 1000, 5000);
         Assert.True(nextTook < TimeSpan.FromSeconds(5), $"the next compile took {nextTook}");
     }
+
+    [Fact]
+    public async Task Prepare_TenantCompilingItsShare_RefusedAtOnce_WhileOthersStillCompile()
+    {
+        using var harness = new SandboxHarness(new Dictionary<string, string?>
+        {
+            ["Sandbox:CompileTimeoutMs"] = "5000",
+            ["Sandbox:CompileMemoryLimitMb"] = "16384",
+            ["Sandbox:MaxConcurrentCompiles"] = "2",
+        });
+        var token = TestContext.Current.CancellationToken;
+
+        // Two slots, so one tenant may hold one: the expensive compile holds it until the compile budget stops it.
+        var slow = harness.Sandbox.PrepareModuleAsync(Expensive, "hog", token);
+        var refused = await Assert.ThrowsAsync<ExecutorBusyException>(
+            () => harness.Sandbox.PrepareModuleAsync(UniqueModule(), "hog", token));
+        await harness.Sandbox.PrepareModuleAsync(UniqueModule(), "neighbour", token);
+        var neighbourDoneFirst = !slow.IsCompleted;
+        var stopped = await Assert.ThrowsAsync<ModuleRejectedException>(() => slow);
+        await harness.Sandbox.PrepareModuleAsync(UniqueModule(), "hog", token);
+
+        Assert.True(refused.TenantShareSpent);
+        Assert.Contains("compiling", refused.Message, StringComparison.Ordinal);
+        Assert.True(neighbourDoneFirst, "the other tenant's module waited for the expensive compile");
+        Assert.Equal(ModuleRejectionCodes.CompileTimeout, stopped.Code);
+    }
+
+    private static byte[] UniqueModule() =>
+        Wat.Compile(Wat.Command($$"""(data (i32.const 64) "{{Guid.NewGuid():N}}") (func (export "_start"))"""));
 }

@@ -40,7 +40,7 @@ public sealed class ResourceLimitTests : IDisposable
     public async Task Prepare_TablesBeyondLimits_RefusedAtUpload(string tables)
     {
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(() => _harness.Sandbox.PrepareModuleAsync(
-            Wat.Compile(Wat.Command(tables + """(func (export "_start"))""")), TestContext.Current.CancellationToken));
+            Wat.Compile(Wat.Command(tables + """(func (export "_start"))""")), tenant: null, TestContext.Current.CancellationToken));
 
         Assert.Equal(ModuleRejectionCodes.ExceedsLimits, error.Code);
     }

@@ -78,7 +78,7 @@ public sealed class ValidationTests : IDisposable
     public async Task Prepare_ModuleOutsideContract_RefusedWithCode(string what, string wat, string code)
     {
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(
-            () => _harness.Sandbox.PrepareModuleAsync(Wat.Compile(wat), TestContext.Current.CancellationToken));
+            () => _harness.Sandbox.PrepareModuleAsync(Wat.Compile(wat), null, TestContext.Current.CancellationToken));
 
         Assert.True(error.Code == code, $"{what}: expected {code}, got {error.Code} ({error.Message})");
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
@@ -92,7 +92,7 @@ public sealed class ValidationTests : IDisposable
                 (module (import "wasi_unstable" "fd_prestat_get" (func (param i32 i32) (result i32)))
                   (memory (export "memory") 1) (func (export "_start")))
                 """),
-            TestContext.Current.CancellationToken));
+            tenant: null, TestContext.Current.CancellationToken));
 
         Assert.Contains("wasi_unstable::fd_prestat_get", error.Message, StringComparison.Ordinal);
     }
@@ -105,7 +105,7 @@ public sealed class ValidationTests : IDisposable
                 (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i64)))
                   (memory (export "memory") 1) (func (export "_start")))
                 """),
-            TestContext.Current.CancellationToken));
+            tenant: null, TestContext.Current.CancellationToken));
 
         Assert.Contains("(i64) -> ()", error.Message, StringComparison.Ordinal);
         Assert.Contains("(i32) -> ()", error.Message, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed class ValidationTests : IDisposable
     {
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(() => _harness.Sandbox.PrepareModuleAsync(
             Wat.Compile("""(module (memory (export "memory") 1 1 shared) (func (export "_start")))"""),
-            TestContext.Current.CancellationToken));
+            tenant: null, TestContext.Current.CancellationToken));
 
         Assert.Contains("threads", error.Message, StringComparison.Ordinal);
     }
@@ -130,7 +130,7 @@ public sealed class ValidationTests : IDisposable
     public async Task Prepare_BadBytes_RefusedWithCode(byte[] bytes, string code)
     {
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(
-            () => _harness.Sandbox.PrepareModuleAsync(bytes, TestContext.Current.CancellationToken));
+            () => _harness.Sandbox.PrepareModuleAsync(bytes, null, TestContext.Current.CancellationToken));
 
         Assert.Equal(code, error.Code);
     }
@@ -143,7 +143,7 @@ public sealed class ValidationTests : IDisposable
             """);
 
         var error = await Assert.ThrowsAsync<ModuleRejectedException>(
-            () => _harness.Sandbox.PrepareModuleAsync(big, TestContext.Current.CancellationToken));
+            () => _harness.Sandbox.PrepareModuleAsync(big, null, TestContext.Current.CancellationToken));
 
         Assert.Equal(ModuleRejectionCodes.ModuleTooLarge, error.Code);
     }
