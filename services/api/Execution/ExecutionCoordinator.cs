@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using WasmWizard.Shared.Execution;
@@ -73,6 +74,7 @@ public sealed class ExecutionCoordinator(
         var limits = policy.Resolve(caller.Tier, options);
         var request = new RunRequest(
             sha256, moduleBytes, programName, options.Stdin, options.Args, options.Env, limits, caller.UserId.ToString());
+        var started = Stopwatch.GetTimestamp();
         var running = executor.RunAsync(request, cancellationToken);
         // The embedded executor refuses with a task that is already faulted: read there, the refusal is never
         // rethrown at all.
@@ -89,6 +91,18 @@ public sealed class ExecutionCoordinator(
         catch (ExecutorBusyException busy)
         {
             return ExecutionAttempt.Refused(busy);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller left and its run was stopped with it. The run still took a slot and CPU for as long as it
+            // went on, so it is recorded like any other, or leaving just before the deadline would leave no trace.
+            var cut = new RunResult(
+                ExecutionOutcome.Interrupted, null, null, "The caller went away before the run ended; it was stopped.",
+                [], false, [], false, Stopwatch.GetElapsedTime(started).TotalMilliseconds, null);
+            executionMetrics.Finished(cut.Outcome, caller.Tier, ExecutionMetrics.Sync);
+            await RecordAsync(Guid.CreateVersion7(), caller.UserId, moduleId, sha256, limits, cut, origin: null)
+                .ConfigureAwait(false);
+            throw;
         }
 
         var executionId = Guid.CreateVersion7();

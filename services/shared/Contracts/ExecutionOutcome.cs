@@ -23,7 +23,8 @@ public static class ExecutionOutcome
 
     /// <summary>
     /// An asynchronous execution was running when its process stopped. It is not run again (it may have had effects),
-    /// so it ends here, without output. Never an outcome of a synchronous run.
+    /// so it ends here, without output. A synchronous run ends so, in the trail and history only, when its caller
+    /// went away and the run was stopped with it.
     /// </summary>
     public const string Interrupted = "interrupted";
 
