@@ -26,8 +26,8 @@ public sealed record ExecutionResponse(
     public static ExecutionResponse From(RunResult result, Guid executionId)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var (output, outputEncoding) = GuestOutput.Encode(result.Stdout);
-        var (stderr, stderrEncoding) = GuestOutput.Encode(result.Stderr);
+        var (output, outputEncoding) = GuestOutput.Encode(result.Stdout, result.StdoutTruncated);
+        var (stderr, stderrEncoding) = GuestOutput.Encode(result.Stderr, result.StderrTruncated);
         return new ExecutionResponse(
             output,
             result.Succeeded ? null : result.Message ?? "The module did not succeed.",

@@ -97,8 +97,8 @@ public sealed record ExecutionResultEvent
         Guid requestId, Guid tenantId, Guid moduleId, RunResult result, DateTimeOffset completedAt)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var (output, outputEncoding) = GuestOutput.Encode(result.Stdout);
-        var (stderr, stderrEncoding) = GuestOutput.Encode(result.Stderr);
+        var (output, outputEncoding) = GuestOutput.Encode(result.Stdout, result.StdoutTruncated);
+        var (stderr, stderrEncoding) = GuestOutput.Encode(result.Stderr, result.StderrTruncated);
         return new ExecutionResultEvent
         {
             RequestId = requestId,
