@@ -41,6 +41,9 @@ internal sealed class GuestRunState(TimeSpan timeout, int stdoutCapacity, int st
         return 1;
     }
 
+    /// <summary>For host code that works in steps: throws to end the run once it is over time or its caller left.</summary>
+    public void CheckStillRunning() => ThrowIfStopped();
+
     /// <summary>
     /// Blocks the guest thread until its monotonic clock reaches <paramref name="monotonicNanoseconds"/>,
     /// but never past the run's deadline: a guest sleeping in WASI must not outlive it.

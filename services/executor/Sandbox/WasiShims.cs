@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Wasmtime;
 
 namespace WasmWizard.Executor.Sandbox;
@@ -11,7 +12,8 @@ namespace WasmWizard.Executor.Sandbox;
 /// deadline. The clocks are shadowed too, so that an absolute monotonic timeout means the same instant to the guest
 /// and to us. <c>fd_write</c> copies stdout and stderr straight into the run's buffers on the guest thread, where
 /// Wasmtime's output callbacks made the guest wait for a thread of Wasmtime's own on every write.
-/// Everything else stays Wasmtime's implementation.
+/// <c>random_get</c> fills up to 64 MiB in one call, in host code; ours fills it a mebibyte at a time and ends the
+/// run between two steps once the deadline has passed. Everything else stays Wasmtime's implementation.
 /// </summary>
 internal static class WasiShims
 {
@@ -40,6 +42,10 @@ internal static class WasiShims
 
     private const int CiovecSize = 8;
 
+    // Wasmtime's random_get serves at most 64 MiB per call and traps past that (a few hundred ms of filling).
+    private const long MaxRandomBytes = 64L * 1024 * 1024;
+    private const int RandomStepBytes = 1024 * 1024;
+
     // Wasmtime lets one WASI call copy at most 128 MiB (its "host-call fuel"): the iovec array counts, then the
     // buffer it writes. Past that the guest gets NOMEM, even for a buffer out of bounds; we keep the same budget so
     // the same call gets the same answer.
@@ -51,6 +57,35 @@ internal static class WasiShims
         linker.DefineFunction(Module, "clock_time_get", (CallerFunc<int, long, int, int>)ClockTimeGet);
         linker.DefineFunction(Module, "clock_res_get", (CallerFunc<int, int, int>)ClockResGet);
         linker.DefineFunction(Module, "fd_write", (CallerFunc<int, int, int, int, int>)FdWrite);
+        linker.DefineFunction(Module, "random_get", (CallerFunc<int, int, int>)RandomGet);
+    }
+
+    // Answers as Wasmtime's does: nothing asked is success wherever the pointer points, more than 64 MiB or a
+    // buffer out of bounds ends the run (RandomGetDifferentialTests).
+    private static int RandomGet(Caller caller, int bufferPtr, int length)
+    {
+        var total = (long)(uint)length;
+        if (total == 0)
+        {
+            return ErrnoSuccess;
+        }
+
+        if (total > MaxRandomBytes)
+        {
+            throw new InvalidOperationException($"random_get asked for {total} bytes; one call may ask for 64 MiB.");
+        }
+
+        var state = State(caller);
+        var memory = GuestMemory(caller);
+        var start = (long)(uint)bufferPtr;
+        _ = Span(memory, start, total, alignment: 1);
+        for (long done = 0; done < total; done += RandomStepBytes)
+        {
+            state.CheckStillRunning();
+            RandomNumberGenerator.Fill(Span(memory, start + done, Math.Min(RandomStepBytes, total - done), alignment: 1));
+        }
+
+        return ErrnoSuccess;
     }
 
     private static int ClockTimeGet(Caller caller, int clockId, long precision, int resultPtr)

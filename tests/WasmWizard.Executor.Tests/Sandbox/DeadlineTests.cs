@@ -67,15 +67,30 @@ public sealed class DeadlineTests : IDisposable
     [Fact]
     public async Task Run_StraightLineHostCalls_StillEndAtDeadline()
     {
-        // Thousands of WASI calls in a row with no loop and no call to a function of the module: the engine checks
-        // deadlines only where a function is entered or a loop turns, and each call fills 1 MiB (a few ms), so
-        // without a check in front of every host call this body would run for about ten seconds.
+        // Hundreds of WASI calls in a row with no loop and no call to a function of the module: the engine checks
+        // deadlines only where a function is entered or a loop turns, and each call fills 64 MiB, the most one call
+        // may, so without a check in front of every host call this body would run for several seconds.
         var calls = string.Concat(Enumerable.Repeat(
-            "(drop (call $random_get (i32.const 0) (i32.const 1048576)))\n", 2_000));
+            "(drop (call $random_get (i32.const 0) (i32.const 67108864)))\n", 400));
         await AssertTimesOut($$"""
             (module
               (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
-              (memory (export "memory") 16)
+              (memory (export "memory") 1024)
+              (func (export "_start") {{calls}}))
+            """);
+    }
+
+    [Fact]
+    public async Task Run_StraightLineCallsOfWasmtimesOwnWasi_StillEndAtDeadline()
+    {
+        // fd_read is Wasmtime's own, and one call walks 8 Mi empty iovecs in host code (tens of ms): here only the
+        // check in front of each call ends the run, where the shimmed random_get also checks as it fills.
+        var calls = string.Concat(Enumerable.Repeat(
+            "(drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 8388608) (i32.const 67108864)))\n", 300));
+        await AssertTimesOut($$"""
+            (module
+              (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1025)
               (func (export "_start") {{calls}}))
             """);
     }

@@ -21,6 +21,7 @@ internal static class WasiProbe
           (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "fd_tell" (func $fd_tell (param i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
           (memory (export "memory") {{pages}})
           (data (i32.const 200) "abcdefghijklmnopqrstuvwxyz")
           (global $out (mut i32) (i32.const 4096))
