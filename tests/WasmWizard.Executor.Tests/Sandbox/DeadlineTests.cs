@@ -111,11 +111,31 @@ public sealed class DeadlineTests : IDisposable
             """);
     }
 
-    private async Task AssertTimesOut(string wat, string? expectedStdout = null)
+    [Fact]
+    public async Task Run_OneFillOfAGibibyteAtTheDeadline_StillEndsAtDeadline()
+    {
+        // Half the time spinning on the clock, then one memory.fill over a 1 GiB memory never touched before: one
+        // instruction, about a second of page faults, which only the helper's steps (a MiB each) can interrupt.
+        await AssertTimesOut(
+            """
+            (module
+              (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+              (memory (export "memory") 16384)
+              (func (export "_start")
+                (loop $spin
+                  (drop (call $clock (i32.const 1) (i64.const 0) (i32.const 8)))
+                  (br_if $spin (i64.lt_u (i64.load (i32.const 8)) (i64.const 500000000))))
+                (memory.fill (i32.const 0) (i32.const 7) (i32.const 1073741824))))
+            """,
+            memoryLimitBytes: 1L << 30);
+    }
+
+    private async Task AssertTimesOut(string wat, string? expectedStdout = null, long? memoryLimitBytes = null)
     {
         var limits = SandboxHarness.DefaultLimits with { TimeoutMs = TimeoutMs };
+        limits = memoryLimitBytes is { } memory ? limits with { MemoryLimitBytes = memory } : limits;
         var module = Wat.Compile(wat);
-        await _harness.RunBytesAsync(module, SandboxHarness.DefaultLimits with { TimeoutMs = 1 });
+        await _harness.RunBytesAsync(module, limits with { TimeoutMs = 1 });
 
         var started = Stopwatch.GetTimestamp();
         var result = await _harness.RunBytesAsync(module, limits);

@@ -41,12 +41,12 @@ internal static class InstructionDecoder
                     break;
                 case MemoryGrow:
                     RequireMemoryZero(ref reader);
-                    sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: true));
+                    sites?.Add(new InstrumentationSite(start, reader.Position, SiteKind.MemoryGrow));
                     break;
                 case Call or ReturnCall:
                     if (reader.ReadU32() < importedFunctions)
                     {
-                        sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: false));
+                        sites?.Add(new InstrumentationSite(start, reader.Position, SiteKind.Checkpoint));
                     }
 
                     break;
@@ -54,14 +54,21 @@ internal static class InstructionDecoder
                     // A table may hold imported functions as well as the module's own.
                     reader.ReadU32();
                     reader.ReadU32();
-                    sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: false));
+                    sites?.Add(new InstrumentationSite(start, reader.Position, SiteKind.Checkpoint));
                     break;
                 case Misc:
-                    if (SkipMiscImmediates(ref reader) is 8 or 10 or 11 or 12 or 14 or 15 or 17)
+                    // Instructions whose work grows with an operand. memory.init copies from a data segment, which
+                    // the module's size bounds; tables hold at most a few hundred thousand elements.
+                    var kind = SkipMiscImmediates(ref reader) switch
                     {
-                        // memory.init, memory.copy, memory.fill, table.init, table.copy, table.grow, table.fill:
-                        // one instruction whose work grows with an operand.
-                        sites?.Add(new InstrumentationSite(start, reader.Position, IsMemoryGrow: false));
+                        10 => SiteKind.MemoryCopy,
+                        11 => SiteKind.MemoryFill,
+                        8 or 12 or 14 or 15 or 17 => SiteKind.Checkpoint,
+                        _ => (SiteKind?)null,
+                    };
+                    if (kind is { } found)
+                    {
+                        sites?.Add(new InstrumentationSite(start, reader.Position, found));
                     }
 
                     break;

@@ -60,6 +60,12 @@ internal ref struct ModuleRewriter
 
     private readonly uint CheckpointFunctionIndex => HelperFunctionIndex + 1;
 
+    private readonly uint FillFunctionIndex => HelperFunctionIndex + 2;
+
+    private readonly uint CopyFunctionIndex => HelperFunctionIndex + 3;
+
+    private readonly uint BulkTypeIndex => _typeCount + 2;
+
     private readonly uint FlagGlobalIndex => _importedGlobals + _definedGlobals;
 
     public byte[]? Rewrite()
@@ -154,13 +160,13 @@ internal ref struct ModuleRewriter
         if (!_sawType && rank > TypeRank)
         {
             _sawType = true;
-            WriteSection(TypeId, 2, [], AppendedTypes);
+            WriteSection(TypeId, AppendedTypeCount, [], AppendedTypes);
         }
 
         if (!_sawFunction && rank > FunctionRank)
         {
             _sawFunction = true;
-            WriteSection(FunctionId, 2, [], AppendedFunctions());
+            WriteSection(FunctionId, AppendedFunctionCount, [], AppendedFunctions());
         }
 
         if (!_sawGlobal && rank > GlobalRank)
@@ -178,17 +184,87 @@ internal ref struct ModuleRewriter
         if (!_sawCode && rank > CodeRank)
         {
             _sawCode = true;
-            WriteSection(CodeId, 2, [], [.. HelperBody(), .. CheckpointBody]);
+            WriteSection(CodeId, AppendedFunctionCount, [], AppendedBodies());
         }
     }
 
-    // The helper's (i32) -> i32, then the checkpoint's () -> ().
-    private static ReadOnlySpan<byte> AppendedTypes => [0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x00, 0x00];
+    private const uint AppendedTypeCount = 3;
+    private const uint AppendedFunctionCount = 4;
+
+    // The growth helper's (i32) -> i32, the checkpoint's () -> (), the bulk helpers' (i32 i32 i32) -> ().
+    private static ReadOnlySpan<byte> AppendedTypes =>
+        [0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x00, 0x00, 0x60, 0x03, 0x7F, 0x7F, 0x7F, 0x00];
 
     // No locals, `end`: all it does is what every function entry does, check the epoch deadline.
     private static ReadOnlySpan<byte> CheckpointBody => [0x02, 0x00, 0x0B];
 
-    private readonly byte[] AppendedFunctions() => [.. LebU32(HelperTypeIndex), .. LebU32(CheckpointTypeIndex)];
+    // No locals, `unreachable`: the memory helpers of a module without a memory, which nothing calls, since they
+    // could not validate there.
+    private static ReadOnlySpan<byte> UnreachableBody => [0x03, 0x00, 0x00, 0x0B];
+
+    private readonly byte[] AppendedBodies() => _memories == 0
+        ? [.. UnreachableBody, .. CheckpointBody, .. UnreachableBody, .. UnreachableBody]
+        : [.. HelperBody(), .. CheckpointBody, .. Sized(FillCode), .. Sized(CopyCode)];
+
+    private static byte[] Sized(ReadOnlySpan<byte> code) => [.. LebU32((uint)code.Length), .. code];
+
+    private readonly byte[] AppendedFunctions() =>
+        [.. LebU32(HelperTypeIndex), .. LebU32(CheckpointTypeIndex), .. LebU32(BulkTypeIndex), .. LebU32(BulkTypeIndex)];
+
+    // fill(d, v, n), the same as memory.fill but a MiB per turn of a loop, whose head checks the deadline. A range
+    // out of bounds goes to memory.fill whole, which traps before writing anything, as the original did.
+    //   if (i64(d) + i64(n) > i64(memory.size) * 65536) { memory.fill(d, v, n); return }
+    //   block loop  br_if 1 (n <= 1 MiB)  memory.fill(d, v, 1 MiB)  d += 1 MiB  n -= 1 MiB  br 0  end end
+    //   memory.fill(d, v, n)
+    private static ReadOnlySpan<byte> FillCode =>
+    [
+        0x00,
+        0x20, 0x00, 0xAD, 0x20, 0x02, 0xAD, 0x7C, 0x3F, 0x00, 0xAD, 0x42, 0x80, 0x80, 0x04, 0x7E, 0x56,
+        0x04, 0x40, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xFC, 0x0B, 0x00, 0x0F, 0x0B,
+        0x02, 0x40, 0x03, 0x40,
+        0x20, 0x02, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x4D, 0x0D, 0x01,
+        0x20, 0x00, 0x20, 0x01, 0x41, 0x80, 0x80, 0xC0, 0x00, 0xFC, 0x0B, 0x00,
+        0x20, 0x00, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x6A, 0x21, 0x00,
+        0x20, 0x02, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x6B, 0x21, 0x02,
+        0x0C, 0x00, 0x0B, 0x0B,
+        0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xFC, 0x0B, 0x00,
+        0x0B,
+    ];
+
+    // copy(d, s, n), the same as memory.copy a MiB per turn: upwards when d <= s, else from the top down, so that
+    // no step overwrites bytes a later step still has to read. Out of bounds: memory.copy whole, which traps.
+    //   if (i64(d) + i64(n) > size | i64(s) + i64(n) > size) { memory.copy(d, s, n); return }
+    //   if (d <= s) { block loop  br_if 1 (n <= 1 MiB)  memory.copy(d, s, 1 MiB)  d += 1 MiB  s += 1 MiB
+    //                  n -= 1 MiB  br 0  end end }
+    //   else { block loop  br_if 1 (n <= 1 MiB)  n -= 1 MiB  memory.copy(d + n, s + n, 1 MiB)  br 0  end end }
+    //   memory.copy(d, s, n)
+    private static ReadOnlySpan<byte> CopyCode =>
+    [
+        0x00,
+        0x20, 0x00, 0xAD, 0x20, 0x02, 0xAD, 0x7C, 0x3F, 0x00, 0xAD, 0x42, 0x80, 0x80, 0x04, 0x7E, 0x56,
+        0x20, 0x01, 0xAD, 0x20, 0x02, 0xAD, 0x7C, 0x3F, 0x00, 0xAD, 0x42, 0x80, 0x80, 0x04, 0x7E, 0x56,
+        0x72,
+        0x04, 0x40, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xFC, 0x0A, 0x00, 0x00, 0x0F, 0x0B,
+        0x20, 0x00, 0x20, 0x01, 0x4D,
+        0x04, 0x40,
+        0x02, 0x40, 0x03, 0x40,
+        0x20, 0x02, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x4D, 0x0D, 0x01,
+        0x20, 0x00, 0x20, 0x01, 0x41, 0x80, 0x80, 0xC0, 0x00, 0xFC, 0x0A, 0x00, 0x00,
+        0x20, 0x00, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x6A, 0x21, 0x00,
+        0x20, 0x01, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x6A, 0x21, 0x01,
+        0x20, 0x02, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x6B, 0x21, 0x02,
+        0x0C, 0x00, 0x0B, 0x0B,
+        0x05,
+        0x02, 0x40, 0x03, 0x40,
+        0x20, 0x02, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x4D, 0x0D, 0x01,
+        0x20, 0x02, 0x41, 0x80, 0x80, 0xC0, 0x00, 0x6B, 0x21, 0x02,
+        0x20, 0x00, 0x20, 0x02, 0x6A, 0x20, 0x01, 0x20, 0x02, 0x6A, 0x41, 0x80, 0x80, 0xC0, 0x00,
+        0xFC, 0x0A, 0x00, 0x00,
+        0x0C, 0x00, 0x0B, 0x0B,
+        0x0B,
+        0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xFC, 0x0A, 0x00, 0x00,
+        0x0B,
+    ];
 
     // Mutable i64 initialised with `i64.const 0`.
     private static ReadOnlySpan<byte> FlagGlobal => [0x7E, 0x01, 0x42, 0x00, 0x0B];
@@ -212,7 +288,7 @@ internal ref struct ModuleRewriter
 
         RequireEnd(ref content);
         _typeCount = count;
-        WriteSection(TypeId, count + 2, _module[entriesStart..content.Position], AppendedTypes);
+        WriteSection(TypeId, count + AppendedTypeCount, _module[entriesStart..content.Position], AppendedTypes);
     }
 
     private void ScanImportSection(ref WasmReader content)
@@ -260,7 +336,7 @@ internal ref struct ModuleRewriter
 
         RequireEnd(ref content);
         _definedFunctions = count;
-        WriteSection(FunctionId, count + 2, _module[entriesStart..content.Position], AppendedFunctions());
+        WriteSection(FunctionId, count + AppendedFunctionCount, _module[entriesStart..content.Position], AppendedFunctions());
     }
 
     private static void ScanTableSection(ref WasmReader content)
@@ -340,7 +416,7 @@ internal ref struct ModuleRewriter
         }
 
         var section = new MemoryStream();
-        WriteU32(section, count + 2);
+        WriteU32(section, count + AppendedFunctionCount);
         for (uint i = 0; i < count; i++)
         {
             int entryStart = content.Position;
@@ -367,8 +443,7 @@ internal ref struct ModuleRewriter
         }
 
         RequireEnd(ref content);
-        section.Write(HelperBody());
-        section.Write(CheckpointBody);
+        section.Write(AppendedBodies());
         WriteSectionHeader(CodeId, (uint)section.Length);
         section.Position = 0;
         section.CopyTo(_output);
@@ -384,8 +459,16 @@ internal ref struct ModuleRewriter
         {
             body.Write(_module[copied..site.Start]);
             body.WriteByte(0x10);
-            WriteU32(body, site.IsMemoryGrow ? HelperFunctionIndex : CheckpointFunctionIndex);
-            copied = site.IsMemoryGrow ? site.End : site.Start;
+            WriteU32(body, site.Kind switch
+            {
+                SiteKind.MemoryGrow => HelperFunctionIndex,
+                SiteKind.MemoryFill => FillFunctionIndex,
+                SiteKind.MemoryCopy => CopyFunctionIndex,
+                _ => CheckpointFunctionIndex,
+            });
+
+            // A checkpoint keeps the instruction after it; the others replace theirs.
+            copied = site.Kind == SiteKind.Checkpoint ? site.Start : site.End;
         }
 
         body.Write(_module[copied..bodyEnd]);
