@@ -367,18 +367,7 @@ public abstract class ScenarioSuite(IComposition composition)
         var sleeper = await UploadAsync(user, SleeperModule, "sleeper.wasm");
         var echo = await UploadAsync(user, EchoModule, "echo.wasm");
 
-        // Runs that hold every sandbox slot one tenant may have (all slots but one) until their deadline, started
-        // before the next one is submitted, so that one cannot start at once: it has to wait.
-        for (var i = 0; i < 3; i++)
-        {
-            await ExecutionIdAsync(await SubmitAsync(user, sleeper, new { timeout_ms = 3000 }));
-        }
-
-        await Eventually.HoldsAsync(
-            async () => (await ListAsync(user, $"module_id={sleeper}")).Executions
-                .Count(e => e.Status == "running") == 3,
-            TimeSpan.FromSeconds(10),
-            TimeSpan.FromMilliseconds(50));
+        await HoldTheTenantsSlotsAsync(user, sleeper);
         var waiting = await ExecutionIdAsync(await SubmitAsync(user, echo, new { input = "waited\n" }));
 
         var result = await CompletedAsync(user, waiting);
@@ -395,17 +384,8 @@ public abstract class ScenarioSuite(IComposition composition)
         var echo = await UploadAsync(user, EchoModule, "echo.wasm");
         await UploadAsync(other, EchoModule, "same-bytes.wasm");
 
-        // As above: the tenant's slots are held, so the execution of echo waits in the queue while echo is deleted.
-        for (var i = 0; i < 3; i++)
-        {
-            await ExecutionIdAsync(await SubmitAsync(user, sleeper, new { timeout_ms = 3000 }));
-        }
-
-        await Eventually.HoldsAsync(
-            async () => (await ListAsync(user, $"module_id={sleeper}")).Executions
-                .Count(e => e.Status == "running") == 3,
-            TimeSpan.FromSeconds(10),
-            TimeSpan.FromMilliseconds(50));
+        // The execution of echo waits in the queue while echo is deleted.
+        await HoldTheTenantsSlotsAsync(user, sleeper);
         var waiting = await ExecutionIdAsync(await SubmitAsync(user, echo, new { input = "too late\n" }));
         var deleted = await user.DeleteAsync($"/api/wasm/modules/{echo}", Token);
 
@@ -475,6 +455,24 @@ public abstract class ScenarioSuite(IComposition composition)
             async () => (await ListAsync(user, "limit=20")).Executions.All(e => e.Status != "running"),
             TimeSpan.FromSeconds(20),
             TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>
+    /// Starts runs that hold every sandbox slot one tenant may have (all slots but one) until their 3 s deadline, and
+    /// returns once they run, so that the tenant's next execution cannot start at once: it has to wait.
+    /// </summary>
+    private static async Task HoldTheTenantsSlotsAsync(UserClient user, Guid sleeper)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await ExecutionIdAsync(await SubmitAsync(user, sleeper, new { timeout_ms = 3000 }));
+        }
+
+        await Eventually.HoldsAsync(
+            async () => (await ListAsync(user, $"module_id={sleeper}")).Executions
+                .Count(e => e.Status == "running") == 3,
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(50));
     }
 
     private void SkipIfUnavailable()

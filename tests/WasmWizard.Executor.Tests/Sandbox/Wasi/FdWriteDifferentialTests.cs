@@ -185,14 +185,7 @@ public sealed class FdWriteDifferentialTests : IDisposable
     public async Task Probe_RunInSandbox_SeenAsUnderWasmtimeWasi(string name)
     {
         var (body, pages) = Probes[name];
-        var module = WasiProbe.Compile(body, pages);
-
-        var wasmtime = PlainWasi.Run(module, ["probe.wasm"]).Capped(Cap);
-        var sandbox = GuestObservation.Of(await _harness.RunBytesAsync(module, programName: "probe.wasm"));
-
-        Assert.Equal(wasmtime.ToString(), sandbox.ToString());
-        Assert.Equal(wasmtime.Stdout, sandbox.Stdout);
-        Assert.Equal(wasmtime.Stderr, sandbox.Stderr);
+        await WasiProbe.AssertSeenAsUnderWasmtimeAsync(_harness, body, pages, Cap);
     }
 
     [Fact]

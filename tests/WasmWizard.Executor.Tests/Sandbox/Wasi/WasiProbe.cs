@@ -54,4 +54,20 @@ internal static class WasiProbe
             (call $report))
         )
         """);
+
+    /// <summary>
+    /// Runs the probe under Wasmtime's own WASI and in the sandbox and asserts both ended the same way with the same
+    /// streams (the reference's cut at the sandbox's output cap).
+    /// </summary>
+    public static async Task AssertSeenAsUnderWasmtimeAsync(SandboxHarness harness, string body, int pages, int cap)
+    {
+        var module = Compile(body, pages);
+
+        var wasmtime = PlainWasi.Run(module, ["probe.wasm"]).Capped(cap);
+        var sandbox = GuestObservation.Of(await harness.RunBytesAsync(module, programName: "probe.wasm"));
+
+        Assert.Equal(wasmtime.ToString(), sandbox.ToString());
+        Assert.Equal(wasmtime.Stdout, sandbox.Stdout);
+        Assert.Equal(wasmtime.Stderr, sandbox.Stderr);
+    }
 }
