@@ -27,7 +27,7 @@ public class ArtifactLoadBenchmarks
     {
         _sandbox = new BenchSandbox(pooling: true);
         var bytes = Module == Synthetic ? BenchmarkModules.Synthetic(512) : BenchmarkModules.Bytes(Module);
-        _instrumented = MemoryGrowInstrumenter.Instrument(bytes) ?? bytes;
+        _instrumented = ModuleInstrumenter.Instrument(bytes) ?? bytes;
         _artifactPath = _sandbox.ArtifactPath(_sandbox.Store(bytes));
     }
 

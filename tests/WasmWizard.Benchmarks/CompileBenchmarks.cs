@@ -22,7 +22,7 @@ public class CompileBenchmarks
     {
         _sandbox = new BenchSandbox(pooling: true);
         var bytes = BenchmarkModules.Synthetic(SizeKb);
-        _instrumented = MemoryGrowInstrumenter.Instrument(bytes) ?? bytes;
+        _instrumented = ModuleInstrumenter.Instrument(bytes) ?? bytes;
     }
 
     [GlobalCleanup]

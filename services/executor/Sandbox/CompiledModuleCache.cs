@@ -110,15 +110,6 @@ internal sealed class CompiledModuleCache : IDisposable
         return await attempt.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Compiles <paramref name="tenant"/> has started and not finished (for tests).</summary>
-    internal int CompilesHeldBy(string tenant)
-    {
-        lock (_compilesByTenant)
-        {
-            return _compilesByTenant.GetValueOrDefault(tenant);
-        }
-    }
-
     /// <summary>Forgets a module: out of memory, and its artifact off the disk.</summary>
     public void Forget(string sha256)
     {
@@ -371,7 +362,7 @@ internal sealed class CompiledModuleCache : IDisposable
             memory.Minimum * Memory.PageSize,
             memory.Maximum ?? 65536,
             artifactBytes,
-            tracksGrowFailures: module.Exports.Any(e => e.Name == MemoryGrowInstrumenter.FlagExportName));
+            tracksGrowFailures: module.Exports.Any(e => e.Name == ModuleInstrumenter.FlagExportName));
     }
 
     private void Persist(string sha256, string artifact)

@@ -214,7 +214,7 @@ internal sealed class GuestInvoker(
             return false;
         }
 
-        var pages = MemoryGrowInstrumenter.ReadRefusedGrowthPages(instance);
+        var pages = ModuleInstrumenter.ReadRefusedGrowthPages(instance);
         return pages > 0 && pages * Memory.PageSize > limits.MemoryLimitBytes && pages <= compiled.MaximumMemoryPages;
     }
 

@@ -24,7 +24,7 @@ internal static class ModuleCompiler
         byte[] toCompile;
         try
         {
-            toCompile = MemoryGrowInstrumenter.Instrument(bytes) ?? bytes;
+            toCompile = ModuleInstrumenter.Instrument(bytes) ?? bytes;
         }
         catch (WasmInstrumentationException e)
         {

@@ -386,11 +386,11 @@ internal ref struct ModuleRewriter
         for (uint i = 0; i < count; i++)
         {
             // A guest exporting our name could otherwise spoof or hide the flag.
-            if (content.ReadName().SequenceEqual(MemoryGrowInstrumenter.FlagExportNameUtf8))
+            if (content.ReadName().SequenceEqual(ModuleInstrumenter.FlagExportNameUtf8))
             {
                 throw new ModuleRejectedException(
                     ModuleRejectionCodes.InvalidModule,
-                    $"The export name {MemoryGrowInstrumenter.FlagExportName} is reserved by this service.");
+                    $"The export name {ModuleInstrumenter.FlagExportName} is reserved by this service.");
             }
 
             byte kind = content.ReadByte();
@@ -498,7 +498,7 @@ internal ref struct ModuleRewriter
     private readonly byte[] FlagExport()
     {
         var entry = new MemoryStream();
-        ReadOnlySpan<byte> name = MemoryGrowInstrumenter.FlagExportNameUtf8;
+        ReadOnlySpan<byte> name = ModuleInstrumenter.FlagExportNameUtf8;
         WriteU32(entry, (uint)name.Length);
         entry.Write(name);
         entry.WriteByte(GlobalExportKind);

@@ -1,7 +1,7 @@
 namespace WasmWizard.Executor.Sandbox.Instrumentation;
 
 /// <summary>
-/// Thrown when <see cref="MemoryGrowInstrumenter"/> meets a module it cannot decode or safely rewrite:
+/// Thrown when <see cref="ModuleInstrumenter"/> meets a module it cannot decode or safely rewrite:
 /// truncated or malformed data, an opcode outside the supported feature set, or a reserved export name.
 /// </summary>
 internal sealed class WasmInstrumentationException : Exception

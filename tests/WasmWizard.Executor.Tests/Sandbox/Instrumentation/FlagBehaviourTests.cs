@@ -31,8 +31,8 @@ public sealed class FlagBehaviourTests
               (func (export "block") (result i32) (block (result i32) (i32.const -64))))
             """);
 
-        Assert.Null(MemoryGrowInstrumenter.Instrument(wasm));
-        Assert.Null(MemoryGrowInstrumenter.Instrument(WasmHost.Wat("(module)")));
+        Assert.Null(ModuleInstrumenter.Instrument(wasm));
+        Assert.Null(ModuleInstrumenter.Instrument(WasmHost.Wat("(module)")));
     }
 
     [Fact]
@@ -97,10 +97,10 @@ public sealed class FlagBehaviourTests
         using var run = new GuestRun(instrumented);
 
         GlobalExport flag = Assert.Single(run.Module.Exports.OfType<GlobalExport>());
-        Assert.Equal(MemoryGrowInstrumenter.FlagExportName, flag.Name);
+        Assert.Equal(ModuleInstrumenter.FlagExportName, flag.Name);
         Assert.Equal(ValueKind.Int64, flag.Kind);
         Assert.Equal(Mutability.Mutable, flag.Mutability);
-        Assert.Equal(0L, run.Instance.GetGlobal(MemoryGrowInstrumenter.FlagExportName)!.GetValue());
+        Assert.Equal(0L, run.Instance.GetGlobal(ModuleInstrumenter.FlagExportName)!.GetValue());
 
         using var plain = new GuestRun(WasmHost.Wat("(module (memory (export \"memory\") 1))"));
         Assert.Equal(0, plain.RefusedPages);

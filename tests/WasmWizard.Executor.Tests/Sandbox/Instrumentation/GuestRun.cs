@@ -24,7 +24,7 @@ internal sealed class GuestRun : IDisposable
 
     public Module Module => _module;
 
-    public long RefusedPages => MemoryGrowInstrumenter.ReadRefusedGrowthPages(Instance);
+    public long RefusedPages => ModuleInstrumenter.ReadRefusedGrowthPages(Instance);
 
     public bool GrowFailed => RefusedPages > 0;
 

@@ -72,7 +72,7 @@ public sealed class IndexPreservationTests
 
         Assert.Equal(Describe(before.Imports), Describe(after.Imports));
         Assert.Equal(
-            [.. Describe(before.Exports), $"GlobalExport {MemoryGrowInstrumenter.FlagExportName}"],
+            [.. Describe(before.Exports), $"GlobalExport {ModuleInstrumenter.FlagExportName}"],
             Describe(after.Exports));
     }
 

@@ -45,7 +45,7 @@ public sealed class MalformedInputTests
     {
         byte[] input = Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal));
 
-        Assert.Throws<WasmInstrumentationException>(() => MemoryGrowInstrumenter.Instrument(input));
+        Assert.Throws<WasmInstrumentationException>(() => ModuleInstrumenter.Instrument(input));
     }
 
     [Fact]
@@ -68,11 +68,11 @@ public sealed class MalformedInputTests
             if (boundaries.Contains(length))
             {
                 // A cut on a section boundary is itself a well-formed, shorter module.
-                MemoryGrowInstrumenter.Instrument(prefix);
+                ModuleInstrumenter.Instrument(prefix);
             }
             else
             {
-                Assert.Throws<WasmInstrumentationException>(() => MemoryGrowInstrumenter.Instrument(prefix));
+                Assert.Throws<WasmInstrumentationException>(() => ModuleInstrumenter.Instrument(prefix));
             }
         }
     }
@@ -121,13 +121,13 @@ public sealed class MalformedInputTests
         byte[] module = WasmHost.Wat($$"""
             (module
               (memory 1)
-              (global (export "{{MemoryGrowInstrumenter.FlagExportName}}") (mut i32) (i32.const 1))
+              (global (export "{{ModuleInstrumenter.FlagExportName}}") (mut i32) (i32.const 1))
               (func (export "grow") (result i32) (memory.grow (i32.const 1))))
             """);
 
-        var error = Assert.Throws<ModuleRejectedException>(() => MemoryGrowInstrumenter.Instrument(module));
+        var error = Assert.Throws<ModuleRejectedException>(() => ModuleInstrumenter.Instrument(module));
         Assert.Equal(ModuleRejectionCodes.InvalidModule, error.Code);
-        Assert.Contains(MemoryGrowInstrumenter.FlagExportName, error.Message);
+        Assert.Contains(ModuleInstrumenter.FlagExportName, error.Message);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class MalformedInputTests
     {
         byte[] once = WasmHost.Instrument(WasmHost.Wat(Sample));
 
-        Assert.Throws<ModuleRejectedException>(() => MemoryGrowInstrumenter.Instrument(once));
+        Assert.Throws<ModuleRejectedException>(() => ModuleInstrumenter.Instrument(once));
     }
 
     // Module.ConvertText does not validate, so these produce binaries for features the engine disables.
@@ -154,14 +154,14 @@ public sealed class MalformedInputTests
     {
         byte[] module = WasmHost.Wat(wat);
 
-        Assert.Throws<WasmInstrumentationException>(() => MemoryGrowInstrumenter.Instrument(module));
+        Assert.Throws<WasmInstrumentationException>(() => ModuleInstrumenter.Instrument(module));
     }
 
     private static void InstrumentExpectingOnlyOurException(byte[] input)
     {
         try
         {
-            MemoryGrowInstrumenter.Instrument(input);
+            ModuleInstrumenter.Instrument(input);
         }
         catch (WasmInstrumentationException)
         {

@@ -97,7 +97,7 @@ public sealed class WasiCorpusTests
                 outcome,
                 File.ReadAllText(stdout),
                 File.ReadAllText(stderr),
-                MemoryGrowInstrumenter.ReadRefusedGrowthPages(instance) > 0);
+                ModuleInstrumenter.ReadRefusedGrowthPages(instance) > 0);
         }
         finally
         {

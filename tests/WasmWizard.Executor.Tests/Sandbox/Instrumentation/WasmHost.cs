@@ -33,7 +33,7 @@ internal static class WasmHost
     public static byte[] Instrument(byte[] original)
     {
         Assert.Null(Module.Validate(Engine, original));
-        byte[]? instrumented = MemoryGrowInstrumenter.Instrument(original);
+        byte[]? instrumented = ModuleInstrumenter.Instrument(original);
         Assert.NotNull(instrumented);
         Assert.Null(Module.Validate(Engine, instrumented));
         return instrumented;

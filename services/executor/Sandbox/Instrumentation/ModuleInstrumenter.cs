@@ -16,7 +16,7 @@ namespace WasmWizard.Executor.Sandbox.Instrumentation;
 /// element segments, start function, names and every other section stay byte-for-byte intact. The caller is
 /// expected to have validated the original module with the same engine configuration first.
 /// </remarks>
-internal static class MemoryGrowInstrumenter
+internal static class ModuleInstrumenter
 {
     /// <summary>
     /// Exported mutable i64 global: 0 until a <c>memory.grow</c> returns -1, then the size in pages that the last
