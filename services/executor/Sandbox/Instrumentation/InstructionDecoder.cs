@@ -13,6 +13,11 @@ internal static class InstructionDecoder
     private const byte ReturnCall = 0x12;
     private const byte ReturnCallIndirect = 0x13;
     private const byte Misc = 0xFC;
+    private const byte Simd = 0xFD;
+
+    // Each access may be the first touch of a page, a fault of a few µs in the kernel: a long enough straight line
+    // of them ran 0.3 s past the deadline with no loop or call in it. With a check every this many, it cannot.
+    private const int MaxAccessesBetweenChecks = 1000;
     private const uint LastRelaxedSimdOpcode = 0x113;
 
     /// <summary>
@@ -26,13 +31,21 @@ internal static class InstructionDecoder
     {
         // The expression's own closing `end` is what brings the depth to zero.
         int depth = 1;
+        int accesses = 0;
         while (depth > 0)
         {
             int start = reader.Position;
+            int sitesBefore = sites?.Count ?? 0;
             byte opcode = reader.ReadByte();
             switch (opcode)
             {
-                case 0x02 or 0x03 or 0x04:
+                case 0x03:
+                    // A loop's head checks the deadline on every turn.
+                    SkipBlockType(ref reader);
+                    depth++;
+                    accesses = 0;
+                    break;
+                case 0x02 or 0x04:
                     SkipBlockType(ref reader);
                     depth++;
                     break;
@@ -74,7 +87,19 @@ internal static class InstructionDecoder
                     break;
                 default:
                     SkipImmediates(ref reader, opcode);
+                    // Loads, stores, and SIMD instructions (some of which load or store), counted alike.
+                    if (opcode is (>= 0x28 and <= 0x3E) or Simd && ++accesses >= MaxAccessesBetweenChecks)
+                    {
+                        sites?.Add(new InstrumentationSite(start, start, SiteKind.Checkpoint));
+                    }
+
                     break;
+            }
+
+            // Every site is a call whose callee's entry checks the deadline.
+            if (sites is not null && sites.Count > sitesBefore)
+            {
+                accesses = 0;
             }
         }
     }
