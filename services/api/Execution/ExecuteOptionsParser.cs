@@ -9,15 +9,30 @@ namespace WasmWizard.Api.Execution;
 /// <summary>Reads run options from a JSON body (execute by id) or from form fields (ad-hoc execute).</summary>
 public static class ExecuteOptionsParser
 {
+    private static readonly string[] JsonMembers =
+        ["input", "input_base64", "args", "env", "timeout_ms", "memory_limit_mb", "fuel"];
+
     /// <summary>
     /// JSON: <c>input</c> (text) or <c>input_base64</c>, <c>args</c> (array of strings), <c>env</c> (object of
-    /// strings, order kept), <c>timeout_ms</c>, <c>memory_limit_mb</c>, <c>fuel</c>. An empty body means none.
+    /// strings, order kept), <c>timeout_ms</c>, <c>memory_limit_mb</c>, <c>fuel</c>. An empty body means none; any
+    /// other member is refused, since a misspelt <c>input</c> would otherwise run the module on empty stdin.
     /// </summary>
     public static ExecuteOptions FromJson(JsonElement? body, int maxInputBytes)
     {
         if (body is not { } json)
         {
             return new ExecuteOptions([], [], [], null, null, null);
+        }
+
+        foreach (var member in json.EnumerateObject())
+        {
+            if (!JsonMembers.Contains(member.Name, StringComparer.Ordinal))
+            {
+                throw new ApiProblemException(
+                    StatusCodes.Status400BadRequest, ErrorCodes.InvalidField,
+                    $"Unknown field '{MultipartFormReader.Printable(member.Name)}'; a run takes "
+                    + string.Join(", ", JsonMembers) + ".");
+            }
         }
 
         var input = JsonFields.String(json, "input");

@@ -166,6 +166,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.App>
     [InlineData("{\"fuel\": -5}", "invalid_field")]
     [InlineData("{\"args\": [\"a\\u0000b\"]}", "invalid_args")]
     [InlineData("{\"env\": {\"A=B\": \"1\"}}", "invalid_env")]
+    [InlineData("{\"inptu\": \"ping\"}", "invalid_field")]
     [InlineData("{\"input\": ", "invalid_json")]
     public async Task Execute_BadJsonBody_BadRequestNamingTheProblem(string json, string code)
     {
