@@ -29,7 +29,10 @@ public sealed class HttpFloor : IAsyncDisposable
     /// <summary>Where the server listens.</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts a server answering every execute request with <paramref name="status"/> and JSON <paramref name="answer"/>.</summary>
+    /// <summary>
+    /// Starts a server answering every execute request with <paramref name="status"/> and JSON
+    /// <paramref name="answer"/>.
+    /// </summary>
     public static async Task<HttpFloor> StartAsync(int status, byte[] answer)
     {
         ArgumentNullException.ThrowIfNull(answer);

@@ -41,7 +41,9 @@ internal sealed class GuestRunState(TimeSpan timeout, int stdoutCapacity, int st
         return 1;
     }
 
-    /// <summary>For host code that works in steps: throws to end the run once it is over time or its caller left.</summary>
+    /// <summary>
+    /// For host code that works in steps: throws to end the run once it is over time or its caller left.
+    /// </summary>
     public void CheckStillRunning() => ThrowIfStopped();
 
     /// <summary>

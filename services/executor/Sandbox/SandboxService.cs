@@ -43,13 +43,15 @@ public sealed class SandboxService
     /// Validates and compiles a module that <paramref name="tenant"/> (null for none) uploads; the compiled form is
     /// kept for later runs.
     /// </summary>
-    public async Task<PreparedModule> PrepareModuleAsync(byte[] module, string? tenant, CancellationToken cancellationToken)
+    public async Task<PreparedModule> PrepareModuleAsync(
+        byte[] module, string? tenant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(module);
         ModuleValidator.CheckHeader(module, _options.MaxModuleBytes);
         var sha256 = CompiledModuleCache.Sha256Of(module);
         var compiled = await _cache.GetOrCompileAsync(
-            sha256, _ => Task.FromResult<byte[]?>(module), persist: true, tenant, cancellationToken).ConfigureAwait(false);
+            sha256, _ => Task.FromResult<byte[]?>(module), persist: true, tenant, cancellationToken)
+            .ConfigureAwait(false);
         return new PreparedModule(sha256, module.Length, compiled!.InitialMemoryBytes);
     }
 

@@ -82,7 +82,8 @@ internal static class WasiShims
         for (long done = 0; done < total; done += RandomStepBytes)
         {
             state.CheckStillRunning();
-            RandomNumberGenerator.Fill(Span(memory, start + done, Math.Min(RandomStepBytes, total - done), alignment: 1));
+            var step = Math.Min(RandomStepBytes, total - done);
+            RandomNumberGenerator.Fill(Span(memory, start + done, step, alignment: 1));
         }
 
         return ErrnoSuccess;

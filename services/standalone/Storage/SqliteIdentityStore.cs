@@ -202,36 +202,12 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
     }
 
     /// <inheritdoc />
-    public async Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        using var writing = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await InsertKeyAsync(connection, null, key, cancellationToken);
-    }
+    public Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken) =>
+        AddKeyUnderCapAsync(key, maxActiveKeys: null, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        // Writes to this database pass the gate one at a time, so no other key lands between the count and the insert.
-        using var writing = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var count = connection.CreateCommand();
-        count.CommandText = """
-            SELECT count(*) FROM api_keys k
-            WHERE k.user_id = $user AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $now)
-            """;
-        count.With("$user", key.UserId.ToString()).With("$now", SqliteValues.Text(key.CreatedAt));
-        var active = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        if (active >= maxActiveKeys)
-        {
-            return false;
-        }
-
-        await InsertKeyAsync(connection, null, key, cancellationToken);
-        return true;
-    }
+    public Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken) =>
+        AddKeyUnderCapAsync(key, maxActiveKeys, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(Guid userId, CancellationToken cancellationToken)
@@ -286,6 +262,31 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
         {
             _activeKeys.Invalidate();
         }
+    }
+
+    private async Task<bool> AddKeyUnderCapAsync(
+        ApiKeyRecord key, int? maxActiveKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        // Writes to this database pass the gate one at a time, so no other key lands between the count and the insert.
+        using var writing = await database.EnterWriteAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (maxActiveKeys is { } cap)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = """
+                SELECT count(*) FROM api_keys k
+                WHERE k.user_id = $user AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $now)
+                """;
+            count.With("$user", key.UserId.ToString()).With("$now", SqliteValues.Text(key.CreatedAt));
+            if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) >= cap)
+            {
+                return false;
+            }
+        }
+
+        await InsertKeyAsync(connection, null, key, cancellationToken);
+        return true;
     }
 
     private static async Task InsertKeyAsync(

@@ -50,7 +50,7 @@ internal static class ModuleInstrumenter
 
     /// <summary>
     /// After a run (also after a trap, since globals outlive it), the size in pages that the last refused
-    /// <c>memory.grow</c> asked for, or 0 when none was refused or the module was left alone (no memory.grow).
+    /// <c>memory.grow</c> asked for, or 0 when none was refused or the module was left alone (nothing to rewrite).
     /// </summary>
     public static long ReadRefusedGrowthPages(Instance instance)
     {

@@ -209,7 +209,9 @@ internal ref struct ModuleRewriter
     private static byte[] Sized(ReadOnlySpan<byte> code) => [.. LebU32((uint)code.Length), .. code];
 
     private readonly byte[] AppendedFunctions() =>
-        [.. LebU32(HelperTypeIndex), .. LebU32(CheckpointTypeIndex), .. LebU32(BulkTypeIndex), .. LebU32(BulkTypeIndex)];
+    [
+        .. LebU32(HelperTypeIndex), .. LebU32(CheckpointTypeIndex), .. LebU32(BulkTypeIndex), .. LebU32(BulkTypeIndex),
+    ];
 
     // fill(d, v, n), the same as memory.fill but a MiB per turn of a loop, whose head checks the deadline. A range
     // out of bounds goes to memory.fill whole, which traps before writing anything, as the original did.
@@ -336,7 +338,8 @@ internal ref struct ModuleRewriter
 
         RequireEnd(ref content);
         _definedFunctions = count;
-        WriteSection(FunctionId, count + AppendedFunctionCount, _module[entriesStart..content.Position], AppendedFunctions());
+        WriteSection(
+            FunctionId, count + AppendedFunctionCount, _module[entriesStart..content.Position], AppendedFunctions());
     }
 
     private static void ScanTableSection(ref WasmReader content)

@@ -212,7 +212,8 @@ public sealed class DaprIdentityStore(DaprClient dapr, TimeProvider time) : IIde
     public Task<bool> TryAddKeyAsync(ApiKeyRecord key, int maxActiveKeys, CancellationToken cancellationToken) =>
         AddKeyUnderCapAsync(key, maxActiveKeys, cancellationToken);
 
-    private async Task<bool> AddKeyUnderCapAsync(ApiKeyRecord key, int? maxActiveKeys, CancellationToken cancellationToken)
+    private async Task<bool> AddKeyUnderCapAsync(
+        ApiKeyRecord key, int? maxActiveKeys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         var hashKey = HashKeyOf(key);
@@ -231,7 +232,8 @@ public sealed class DaprIdentityStore(DaprClient dapr, TimeProvider time) : IIde
                 }
 
                 var keys = await _state.EnsureAsync(StateKeys.UserKeys(key.UserId), IdIndex.Empty, cancellationToken);
-                if (maxActiveKeys is { } cap && await CountActiveAsync(keys.Value!, key.CreatedAt, cancellationToken) >= cap)
+                if (maxActiveKeys is { } cap
+                    && await CountActiveAsync(keys.Value!, key.CreatedAt, cancellationToken) >= cap)
                 {
                     return Attempt<bool>.Done(false);
                 }

@@ -32,7 +32,7 @@ public sealed class CorpusTests
         byte[]? instrumented = ModuleInstrumenter.Instrument(original);
         TestContext.Current.TestOutputHelper?.WriteLine(
             instrumented is null
-                ? "no memory.grow"
+                ? "nothing to instrument"
                 : $"instrumented: {original.Length} -> {instrumented.Length} bytes");
         if (instrumented is null)
         {
