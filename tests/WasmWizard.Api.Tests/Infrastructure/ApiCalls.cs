@@ -57,6 +57,15 @@ internal static class ApiCalls
     public static async Task AssertStatusOfListingAsync(HttpClient client, HttpStatusCode status, string code) =>
         await AssertProblemAsync(await client.GetAsync("/api/wasm/modules", Token), status, code);
 
+    /// <summary>How many guest slots the executor reports free now.</summary>
+    public static async Task<int> FreeSlotsAsync(HttpClient client)
+    {
+        var health = await client.GetStringAsync("/health", Token);
+        var match = System.Text.RegularExpressions.Regex.Match(health, "\"(\\d+) guest slots free\"");
+        Assert.True(match.Success, health);
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Waits (up to 10 s) until the executor reports <paramref name="slots"/> free guest slots.</summary>
     public static async Task WaitForFreeSlotsAsync(HttpClient client, int slots)
     {

@@ -20,7 +20,7 @@ public sealed class AbandonedRunTests
         using var user = await app.CreateUserAsync("pro");
         var module = await ApiCalls.UploadAsync(user.Client, TestModules.Spin, "spin.wasm");
         var moduleId = module.GetProperty("id").GetString();
-        var free = await FreeSlotsAsync(user.Client);
+        var free = await ApiCalls.FreeSlotsAsync(user.Client);
 
         using var leaving = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var call = user.Client.PostAsJsonAsync(
@@ -44,13 +44,5 @@ public sealed class AbandonedRunTests
             TimeSpan.FromMilliseconds(50));
         Assert.Equal(ExecutionOutcome.Interrupted, recorded!.Details["outcome"]);
         Assert.Equal(user.Id, recorded.TenantId);
-    }
-
-    private static async Task<int> FreeSlotsAsync(HttpClient client)
-    {
-        var health = await client.GetStringAsync("/health", Token);
-        var match = System.Text.RegularExpressions.Regex.Match(health, "\"(\\d+) guest slots free\"");
-        Assert.True(match.Success, health);
-        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
